@@ -1,0 +1,183 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using KoderId.EventSourcing.Storage;
+
+namespace KoderId.EventSourcing.Serialization;
+
+/// <summary>An event read back from the log: the raw row and the typed record (upcast, personal data decrypted or erased).</summary>
+public sealed record DecodedEvent(StoredEvent Stored, object Event)
+{
+    /// <summary>Personal fields that could not be decrypted because the subject's key is erased.</summary>
+    public IReadOnlyList<string> ErasedFields { get; init; } = [];
+}
+
+/// <summary>
+/// Turns typed events into stored JSON and back. Personal fields are encrypted with AES-256-GCM under the
+/// data subject's key (associated data binds tenant and subject, so a ciphertext cannot be moved to another
+/// subject); on read, retired versions are upcast first and fields whose key is erased read as <see cref="PersonalData.Erased"/>.
+/// </summary>
+public sealed class EventSerializer(EventTypeRegistry registry, ISubjectKeyStore keys)
+{
+    public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Skip,
+    };
+
+    private const int NonceSize = 12;
+    private const int TagSize = 16;
+
+    public EventTypeRegistry Registry => registry;
+
+    public async ValueTask<UncommittedEvent> SerializeAsync(string tenantId, object @event, EventMetadata metadata, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(@event);
+        var info = registry.Get(@event.GetType());
+        if (!info.HasPersonalData)
+        {
+            return new UncommittedEvent(info.Name, JsonSerializer.Serialize(@event, info.ClrType, JsonOptions), metadata, @event);
+        }
+
+        var node = (JsonObject)JsonSerializer.SerializeToNode(@event, info.ClrType, JsonOptions)!;
+        var subject = node[info.SubjectField!]?.GetValue<string>();
+        if (string.IsNullOrEmpty(subject))
+        {
+            throw new InvalidAppendException($"'{info.Name}' carries personal data but its data subject is empty.");
+        }
+
+        byte[]? key = null;
+        foreach (var field in info.PersonalFields)
+        {
+            if (node[field] is JsonValue value && value.TryGetValue<string>(out var clear))
+            {
+                key ??= await keys.GetOrCreateKeyAsync(tenantId, subject, ct).ConfigureAwait(false);
+                node[field] = Encrypt(key, tenantId, subject, clear);
+            }
+        }
+
+        return new UncommittedEvent(info.Name, node.ToJsonString(JsonOptions), metadata, @event);
+    }
+
+    public async ValueTask<DecodedEvent> DeserializeAsync(StoredEvent stored, CancellationToken ct = default)
+    {
+        var info = registry.Resolve(stored.EventType);
+        var upcast = !string.Equals(info.Name, stored.EventType, StringComparison.Ordinal);
+        if (!upcast && !info.HasPersonalData)
+        {
+            return new DecodedEvent(stored, Deserialize(stored.Data, info));
+        }
+
+        JsonObject node;
+        try
+        {
+            node = JsonNode.Parse(stored.Data) as JsonObject ?? throw new JsonException("not an object");
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidEventDataException(stored.Position, stored.EventType, ex);
+        }
+
+        var wire = stored.EventType;
+        while (!string.Equals(wire, info.Name, StringComparison.Ordinal))
+        {
+            registry.TryGetUpcaster(wire, out var up);
+            node = up.Upcast(node);
+            wire = up.ToType;
+        }
+
+        List<string>? erased = null;
+        if (info.HasPersonalData)
+        {
+            var subject = node[info.SubjectField!]?.GetValue<string>();
+            byte[]? key = null;
+            var keyLoaded = false;
+            foreach (var field in info.PersonalFields)
+            {
+                if (node[field] is not JsonValue value || !value.TryGetValue<string>(out var stored64) ||
+                    !stored64.StartsWith(PersonalData.EncryptedPrefix, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                if (!keyLoaded && !string.IsNullOrEmpty(subject))
+                {
+                    key = await keys.TryGetKeyAsync(stored.TenantId, subject, ct).ConfigureAwait(false);
+                    keyLoaded = true;
+                }
+
+                var clear = key is null ? null : Decrypt(key, stored.TenantId, subject!, stored64);
+                if (clear is null)
+                {
+                    (erased ??= []).Add(field);
+                }
+
+                node[field] = clear ?? PersonalData.Erased;
+            }
+        }
+
+        object @event;
+        try
+        {
+            @event = node.Deserialize(info.ClrType, JsonOptions)!;
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidEventDataException(stored.Position, stored.EventType, ex);
+        }
+
+        return new DecodedEvent(stored, @event) { ErasedFields = erased ?? [] };
+    }
+
+    private static object Deserialize(string data, EventTypeInfo info)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(data, info.ClrType, JsonOptions)
+                   ?? throw new JsonException("null event");
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidEventDataException(0, info.Name, ex);
+        }
+    }
+
+    private static string Encrypt(byte[] key, string tenantId, string subject, string clear)
+    {
+        var plain = Encoding.UTF8.GetBytes(clear);
+        var output = new byte[NonceSize + TagSize + plain.Length];
+        var nonce = output.AsSpan(0, NonceSize);
+        RandomNumberGenerator.Fill(nonce);
+        using var aes = new AesGcm(key, TagSize);
+        aes.Encrypt(nonce, plain, output.AsSpan(NonceSize + TagSize), output.AsSpan(NonceSize, TagSize), AssociatedData(tenantId, subject));
+        return PersonalData.EncryptedPrefix + Convert.ToBase64String(output);
+    }
+
+    private static string? Decrypt(byte[] key, string tenantId, string subject, string stored)
+    {
+        try
+        {
+            var bytes = Convert.FromBase64String(stored[PersonalData.EncryptedPrefix.Length..]);
+            if (bytes.Length < NonceSize + TagSize)
+            {
+                return null;
+            }
+
+            var plain = new byte[bytes.Length - NonceSize - TagSize];
+            using var aes = new AesGcm(key, TagSize);
+            aes.Decrypt(bytes.AsSpan(0, NonceSize), bytes.AsSpan(NonceSize + TagSize), bytes.AsSpan(NonceSize, TagSize), plain, AssociatedData(tenantId, subject));
+            return Encoding.UTF8.GetString(plain);
+        }
+        catch (Exception ex) when (ex is FormatException or CryptographicException)
+        {
+            return null;
+        }
+    }
+
+    private static byte[] AssociatedData(string tenantId, string subject) => Encoding.UTF8.GetBytes($"{tenantId}\n{subject}");
+}
+
+/// <summary>A stored event's JSON does not fit its registered record.</summary>
+public sealed class InvalidEventDataException(long position, string eventType, Exception inner)
+    : EventStoreException("KID3007", $"Event at position {position} ('{eventType}') cannot be read as its registered type.", inner);
