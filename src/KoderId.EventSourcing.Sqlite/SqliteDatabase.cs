@@ -1,0 +1,102 @@
+using System.Reflection;
+using KoderId.EventSourcing.Projections;
+using Microsoft.Data.Sqlite;
+
+namespace KoderId.EventSourcing.Sqlite;
+
+/// <summary>
+/// One SQLite file holding the log, the unique claims, the subject keys and the read models (so inline
+/// projections commit in the append transaction). WAL mode; synchronous=FULL so an acknowledged append
+/// survives a power cut, not only a process crash.
+/// </summary>
+public sealed class SqliteDatabase
+{
+    private readonly string _connectionString;
+    private int _initialized;
+
+    public SqliteDatabase(string connectionString)
+    {
+        SqliteConnectionStringBuilder builder;
+        try
+        {
+            builder = new SqliteConnectionStringBuilder(connectionString);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or KeyNotFoundException)
+        {
+            throw new ArgumentException("The SQLite connection string is not valid (expected e.g. 'Data Source=./data/koderid.db').", nameof(connectionString), ex);
+        }
+
+        if (string.IsNullOrWhiteSpace(builder.DataSource) || builder.DataSource == ":memory:")
+        {
+            throw new ArgumentException("The SQLite connection string needs a file 'Data Source' (the inmemory provider serves in-memory use).", nameof(connectionString));
+        }
+
+        builder.Pooling = true;
+        if (builder.DefaultTimeout < 30)
+        {
+            builder.DefaultTimeout = 30;
+        }
+
+        _connectionString = builder.ToString();
+        FilePath = Path.GetFullPath(builder.DataSource);
+    }
+
+    public string FilePath { get; }
+
+    public SqlDialect Dialect => SqlDialect.Sqlite;
+
+    public async Task<SqliteConnection> OpenAsync(CancellationToken ct = default)
+    {
+        if (Volatile.Read(ref _initialized) == 0)
+        {
+            await InitializeAsync(ct).ConfigureAwait(false);
+        }
+
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(ct).ConfigureAwait(false);
+        return connection;
+    }
+
+    /// <summary>Creates the file, its folder and the schema on first use. Safe to call from several processes.</summary>
+    public async Task InitializeAsync(CancellationToken ct = default)
+    {
+        var folder = Path.GetDirectoryName(FilePath);
+        if (!string.IsNullOrEmpty(folder))
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        await using var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(ct).ConfigureAwait(false);
+        await using (var pragma = connection.CreateCommand())
+        {
+            pragma.CommandText = "PRAGMA journal_mode=WAL;";
+            await pragma.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        foreach (var script in Scripts())
+        {
+            await using var cmd = connection.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = script;
+            await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        Volatile.Write(ref _initialized, 1);
+    }
+
+    private static IEnumerable<string> Scripts()
+    {
+        var assembly = Assembly.GetExecutingAssembly();
+        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.EndsWith(".sql", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            using var stream = assembly.GetManifestResourceStream(name)!;
+            using var reader = new StreamReader(stream);
+            yield return reader.ReadToEnd();
+        }
+
+        yield return ProjectionStateSql.CreateTables;
+    }
+}

@@ -1,0 +1,48 @@
+using System.Security.Cryptography;
+using KoderId.EventSourcing.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace KoderId.EventSourcing.Sqlite;
+
+/// <summary>Subject keys in the <c>subject_keys</c> table of the same file, outside the log.</summary>
+public sealed class SqliteSubjectKeyStore(SqliteDatabase database) : ISubjectKeyStore
+{
+    public async Task<byte[]> GetOrCreateKeyAsync(string tenantId, string subjectId, CancellationToken ct = default)
+    {
+        if (await TryGetKeyAsync(tenantId, subjectId, ct).ConfigureAwait(false) is { } existing)
+        {
+            return existing;
+        }
+
+        await using var connection = await database.OpenAsync(ct).ConfigureAwait(false);
+        await using var insert = connection.CreateCommand();
+        insert.CommandText = "INSERT OR IGNORE INTO subject_keys (tenant_id, subject_id, key, created_at) VALUES (@t, @s, @k, @at)";
+        insert.Parameters.AddWithValue("@t", tenantId);
+        insert.Parameters.AddWithValue("@s", subjectId);
+        insert.Parameters.AddWithValue("@k", RandomNumberGenerator.GetBytes(32));
+        insert.Parameters.AddWithValue("@at", TimeStamps.ToUnixMicroseconds(DateTimeOffset.UtcNow));
+        await insert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        return await TryGetKeyAsync(tenantId, subjectId, ct).ConfigureAwait(false)
+               ?? throw new EventStoreUnavailableException("A subject key could not be stored.");
+    }
+
+    public async Task<byte[]?> TryGetKeyAsync(string tenantId, string subjectId, CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct).ConfigureAwait(false);
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT key FROM subject_keys WHERE tenant_id = @t AND subject_id = @s";
+        cmd.Parameters.AddWithValue("@t", tenantId);
+        cmd.Parameters.AddWithValue("@s", subjectId);
+        return await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false) as byte[];
+    }
+
+    public async Task<bool> EraseAsync(string tenantId, string subjectId, CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct).ConfigureAwait(false);
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = "DELETE FROM subject_keys WHERE tenant_id = @t AND subject_id = @s";
+        cmd.Parameters.AddWithValue("@t", tenantId);
+        cmd.Parameters.AddWithValue("@s", subjectId);
+        return await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false) > 0;
+    }
+}
