@@ -1,0 +1,82 @@
+using System.Globalization;
+using KoderId.Benchmarks;
+using KoderId.EventSourcing.Sqlite;
+
+// dotnet run -c Release --project tests/KoderId.Benchmarks -- store [--replay-events N] [--only sqlite|postgres]
+// dotnet <KoderId.Benchmarks.dll> replay <target> <connection>   (child process used by "store")
+var targets = Targets.All();
+if (args is ["replay", var name, var connection])
+{
+    return await StoreBenchmark.ReplayChildAsync(targets.Single(t => t.Name == name).Open(connection));
+}
+
+if (args.Length == 0 || args[0] != "store")
+{
+    Console.Error.WriteLine("usage: KoderId.Benchmarks store [--replay-events N] [--only sqlite|postgres]");
+    return 2;
+}
+
+var replayEvents = 1_000_000;
+string? only = null;
+for (var i = 1; i < args.Length - 1; i++)
+{
+    if (args[i] == "--replay-events")
+    {
+        replayEvents = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+    }
+    else if (args[i] == "--only")
+    {
+        only = args[i + 1];
+    }
+}
+
+Console.WriteLine($"Koder ID store benchmark — {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+var results = new List<BenchResult>();
+foreach (var target in targets.Where(t => only is null || t.Name == only))
+{
+    results.AddRange(await StoreBenchmark.RunAsync(target, replayEvents, Console.Out));
+}
+
+Console.WriteLine();
+Console.WriteLine("| store | measure | value | unit | note |");
+Console.WriteLine("|---|---|---:|---|---|");
+foreach (var r in results)
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {r.Target} | {r.Measure} | {r.Value:N0} | {r.Unit} | {r.Note} |"));
+}
+
+await Targets.DisposeAsync();
+return results.Any(r => r.Note.Contains("MISSED", StringComparison.Ordinal)) ? 1 : 0;
+
+internal static class Targets
+{
+    private static readonly string Folder = Path.Combine(Path.GetTempPath(), "koderid-bench", Guid.NewGuid().ToString("N"));
+
+    public static IReadOnlyList<BenchTarget> All() =>
+    [
+        new BenchTarget(
+            "sqlite",
+            () =>
+            {
+                Directory.CreateDirectory(Folder);
+                return Task.FromResult($"Data Source={Path.Combine(Folder, $"bench-{Guid.NewGuid():N}.db")}");
+            },
+            connection =>
+            {
+                var database = new SqliteDatabase(connection);
+                var store = new SqliteEventStore(database);
+                return new OpenedStore(store, store, new SqliteSubjectKeyStore(database), store.DisposeAsync);
+            }),
+    ];
+
+    public static ValueTask DisposeAsync()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (Directory.Exists(Folder))
+        {
+            Directory.Delete(Folder, recursive: true);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+}
