@@ -100,19 +100,18 @@ public sealed class ProjectionManager(IEventStore store, IReadModelStore readMod
         try
         {
             var head = (await store.ReadHeadAsync(ct).ConfigureAwait(false)).Position;
-            while (true)
+            await foreach (var batch in ReadAheadAsync(position, ct).ConfigureAwait(false))
             {
                 await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
                 await using var ctx = new ProjectionContext(connection, tx, readModels.Dialect, shadowSuffix);
-                var count = await ApplyBatchAsync(projection, ctx, position, ct).ConfigureAwait(false);
-                if (count.Events == 0)
+                foreach (var e in batch)
                 {
-                    break;
+                    await _dispatch.ApplyAsync(projection, ctx, e, null, ct).ConfigureAwait(false);
                 }
 
                 await tx.CommitAsync(ct).ConfigureAwait(false);
-                position = count.LastPosition;
-                applied += count.Events;
+                position = batch[^1].Position;
+                applied += batch.Count;
                 progress?.Report(new RebuildProgress(projection.Name, position, Math.Max(head, position)));
             }
 
@@ -182,6 +181,50 @@ public sealed class ProjectionManager(IEventStore store, IReadModelStore readMod
         }
 
         return (count, last);
+    }
+
+    /// <summary>Reads the log in batches one step ahead of the caller, so reading and applying use both cores.</summary>
+    private async IAsyncEnumerable<List<StoredEvent>> ReadAheadAsync(long afterPosition, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var channel = System.Threading.Channels.Channel.CreateBounded<List<StoredEvent>>(2);
+        var producer = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    var after = afterPosition;
+                    while (true)
+                    {
+                        var batch = new List<StoredEvent>(BatchSize);
+                        await foreach (var e in store.ReadAllAsync(after, BatchSize, ct).ConfigureAwait(false))
+                        {
+                            batch.Add(e);
+                        }
+
+                        if (batch.Count == 0)
+                        {
+                            break;
+                        }
+
+                        after = batch[^1].Position;
+                        await channel.Writer.WriteAsync(batch, ct).ConfigureAwait(false);
+                    }
+
+                    channel.Writer.Complete();
+                }
+                catch (Exception ex)
+                {
+                    channel.Writer.Complete(ex);
+                }
+            },
+            ct);
+
+        await foreach (var batch in channel.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+        {
+            yield return batch;
+        }
+
+        await producer.ConfigureAwait(false);
     }
 
     private async Task DropShadowAsync(IProjection projection, string shadowSuffix)
