@@ -1,9 +1,19 @@
 using KoderId.EventSourcing.Projections;
+using KoderId.Projections.Audit;
+using KoderId.Projections.Sessions;
+using KoderId.Projections.Tenants;
+using KoderId.Projections.Users;
 
 namespace KoderId.Projections;
 
 /// <summary>Every read model of Koder ID; the hosts register exactly this list.</summary>
 public static class ProjectionCatalog
 {
-    public static IReadOnlyList<IProjection> All() => [];
+    public static IReadOnlyList<IProjection> All() =>
+    [
+        new TenantsProjection(),
+        new UsersProjection(),
+        new SessionsProjection(),
+        new AuditProjection(),
+    ];
 }

@@ -66,7 +66,7 @@ public sealed class EventSerializer(EventTypeRegistry registry, ISubjectKeyStore
         var upcast = !string.Equals(info.Name, stored.EventType, StringComparison.Ordinal);
         if (!upcast && !info.HasPersonalData)
         {
-            return new DecodedEvent(stored, Deserialize(stored.Data, info));
+            return new DecodedEvent(stored, Deserialize(stored, info));
         }
 
         JsonObject node;
@@ -130,16 +130,16 @@ public sealed class EventSerializer(EventTypeRegistry registry, ISubjectKeyStore
         return new DecodedEvent(stored, @event) { ErasedFields = erased ?? [] };
     }
 
-    private static object Deserialize(string data, EventTypeInfo info)
+    private static object Deserialize(StoredEvent stored, EventTypeInfo info)
     {
         try
         {
-            return JsonSerializer.Deserialize(data, info.ClrType, JsonOptions)
+            return JsonSerializer.Deserialize(stored.Data, info.ClrType, JsonOptions)
                    ?? throw new JsonException("null event");
         }
         catch (JsonException ex)
         {
-            throw new InvalidEventDataException(0, info.Name, ex);
+            throw new InvalidEventDataException(stored.Position, stored.EventType, ex);
         }
     }
 

@@ -1,0 +1,73 @@
+using KoderId.EventSourcing.Projections;
+
+namespace KoderId.Projections.Tenants;
+
+public enum TenantStatus
+{
+    Active,
+    Blocked,
+    Deleted,
+}
+
+public sealed record TenantDomainView(string Domain, bool Verified, bool Primary, DateTimeOffset AddedAt);
+
+public sealed record TenantView(
+    string TenantId,
+    string Name,
+    TenantStatus Status,
+    string? BlockedReason,
+    IReadOnlyList<TenantDomainView> Domains,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    long Version);
+
+/// <summary>Reads the <c>tenants</c> model.</summary>
+public sealed class TenantDirectory(IReadModelStore store)
+{
+    private readonly string _tenants = ReadModelSql.LiveTable(TenantsProjection.TenantsTable, TenantsProjection.CurrentVersion);
+    private readonly string _domains = ReadModelSql.LiveTable(TenantsProjection.DomainsTable, TenantsProjection.CurrentVersion);
+
+    public async Task<TenantView?> GetAsync(string tenantId, CancellationToken ct = default)
+    {
+        var domains = await ReadModelSql.QueryAsync(store,
+            $"SELECT domain, verified, is_primary, added_at FROM {_domains} WHERE tenant_id = @tenant ORDER BY domain",
+            r => new TenantDomainView(r.GetString(0), r.Bool(1), r.Bool(2), r.Time(3)),
+            ct, ("@tenant", tenantId)).ConfigureAwait(false);
+        var rows = await ReadModelSql.QueryAsync(store,
+            $"SELECT tenant_id, name, status, blocked_reason, created_at, updated_at, version FROM {_tenants} WHERE tenant_id = @tenant",
+            r => new TenantView(
+                r.GetString(0),
+                r.GetString(1),
+                r.GetString(2) switch
+                {
+                    "active" => TenantStatus.Active,
+                    "blocked" => TenantStatus.Blocked,
+                    "deleted" => TenantStatus.Deleted,
+                    var other => throw new InvalidOperationException($"Unknown tenant status '{other}' in the tenants model."),
+                },
+                r.Text(3),
+                domains,
+                r.Time(4),
+                r.Time(5),
+                r.Long(6)),
+            ct, ("@tenant", tenantId)).ConfigureAwait(false);
+        return rows.SingleOrDefault();
+    }
+
+    /// <summary>
+    /// The tenant a request's host name belongs to: the one query that is not scoped to a tenant, because it
+    /// is how the tenant is found. Only verified domains of tenants that are not deleted count.
+    /// </summary>
+    public async Task<string?> FindByDomainAsync(string host, CancellationToken ct = default)
+    {
+        var rows = await ReadModelSql.QueryAsync(store,
+            $"""
+            SELECT d.tenant_id FROM {_domains} d JOIN {_tenants} t ON t.tenant_id = d.tenant_id
+            WHERE d.domain = @domain AND d.verified = 1 AND t.status <> 'deleted'
+            ORDER BY d.added_at, d.tenant_id
+            """,
+            r => r.GetString(0),
+            ct, ("@domain", TenantsProjection.NormalizeDomain(host))).ConfigureAwait(false);
+        return rows.FirstOrDefault();
+    }
+}

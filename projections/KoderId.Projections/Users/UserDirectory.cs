@@ -1,0 +1,80 @@
+using System.Data.Common;
+using KoderId.EventSourcing.Projections;
+
+namespace KoderId.Projections.Users;
+
+public enum UserStatus
+{
+    Active,
+    Disabled,
+    Deleted,
+    Erased,
+}
+
+public sealed record UserView(
+    string TenantId,
+    string UserId,
+    string? Username,
+    string? Email,
+    bool EmailVerified,
+    string? GivenName,
+    string? FamilyName,
+    string? DisplayName,
+    string? Phone,
+    string? PreferredLanguage,
+    UserStatus Status,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    long Version);
+
+/// <summary>Reads the <c>users</c> model. Every query is scoped to one tenant.</summary>
+public sealed class UserDirectory(IReadModelStore store, int version = UsersProjection.CurrentVersion)
+{
+    private const string Columns = "tenant_id, user_id, username, email, email_verified, given_name, family_name, display_name, phone, preferred_language, status, created_at, updated_at, version";
+    private readonly string _table = ReadModelSql.LiveTable(UsersProjection.TableName, version);
+
+    public async Task<UserView?> GetAsync(string tenantId, string userId, CancellationToken ct = default) =>
+        (await ReadModelSql.QueryAsync(store, $"SELECT {Columns} FROM {_table} WHERE tenant_id = @tenant AND user_id = @user", Map, ct,
+            ("@tenant", tenantId), ("@user", userId)).ConfigureAwait(false)).SingleOrDefault();
+
+    /// <summary>The user holding the username now (case-insensitive); deleted and erased users have released theirs.</summary>
+    public async Task<UserView?> FindByUsernameAsync(string tenantId, string username, CancellationToken ct = default) =>
+        (await ReadModelSql.QueryAsync(store,
+            $"SELECT {Columns} FROM {_table} WHERE tenant_id = @tenant AND username_key = @key AND status IN ('active', 'disabled') ORDER BY user_id",
+            Map, ct, ("@tenant", tenantId), ("@key", UsersProjection.Key(username))).ConfigureAwait(false)).FirstOrDefault();
+
+    /// <summary>Live users with the address (case-insensitive). Email is not unique, so this is a list.</summary>
+    public async Task<IReadOnlyList<UserView>> FindByEmailAsync(string tenantId, string email, CancellationToken ct = default) =>
+        await ReadModelSql.QueryAsync(store,
+            $"SELECT {Columns} FROM {_table} WHERE tenant_id = @tenant AND email_key = @key AND status IN ('active', 'disabled') ORDER BY user_id",
+            Map, ct, ("@tenant", tenantId), ("@key", UsersProjection.Key(email))).ConfigureAwait(false);
+
+    /// <summary>A page of the tenant's users in id order, after <paramref name="afterUserId"/> (keyset paging).</summary>
+    public async Task<IReadOnlyList<UserView>> ListAsync(string tenantId, string? afterUserId = null, int limit = 100, CancellationToken ct = default) =>
+        await ReadModelSql.QueryAsync(store,
+            $"SELECT {Columns} FROM {_table} WHERE tenant_id = @tenant AND user_id > @after ORDER BY user_id LIMIT @limit",
+            Map, ct, ("@tenant", tenantId), ("@after", afterUserId ?? ""), ("@limit", Math.Clamp(limit, 1, 1000))).ConfigureAwait(false);
+
+    private static UserView Map(DbDataReader r) => new(
+        r.GetString(0),
+        r.GetString(1),
+        r.Text(2),
+        r.Text(3),
+        r.Bool(4),
+        r.Text(5),
+        r.Text(6),
+        r.Text(7),
+        r.Text(8),
+        r.Text(9),
+        r.GetString(10) switch
+        {
+            "active" => UserStatus.Active,
+            "disabled" => UserStatus.Disabled,
+            "deleted" => UserStatus.Deleted,
+            "erased" => UserStatus.Erased,
+            var other => throw new InvalidOperationException($"Unknown user status '{other}' in the users model."),
+        },
+        r.Time(11),
+        r.Time(12),
+        r.Long(13));
+}

@@ -1,0 +1,55 @@
+using KoderId.EventSourcing.Serialization;
+
+namespace KoderId.Events.Users;
+
+// Every user event names its user as [DataSubject], also when it carries no personal data, so the audit
+// model can be searched by subject. Personal fields are encrypted with that user's key (crypto-shredding).
+
+[EventType("user.created.v1")]
+public sealed record UserCreated(
+    [property: DataSubject] string UserId,
+    [property: PersonalData] string Username,
+    [property: PersonalData] string? Email,
+    bool EmailVerified,
+    [property: PersonalData] string? GivenName = null,
+    [property: PersonalData] string? FamilyName = null,
+    [property: PersonalData] string? DisplayName = null,
+    [property: PersonalData] string? Phone = null,
+    string? PreferredLanguage = null);
+
+/// <summary>
+/// Replaces the whole profile: a field left out is cleared. Supersedes <c>user.profile-updated.v1</c>, whose
+/// single free-form <c>name</c> is read as <see cref="DisplayName"/> (see <see cref="UserProfileUpdatedV1Upcaster"/>).
+/// </summary>
+[EventType("user.profile-updated.v2")]
+public sealed record UserProfileUpdated(
+    [property: DataSubject] string UserId,
+    [property: PersonalData] string? GivenName = null,
+    [property: PersonalData] string? FamilyName = null,
+    [property: PersonalData] string? DisplayName = null,
+    [property: PersonalData] string? Phone = null,
+    string? PreferredLanguage = null);
+
+[EventType("user.email-changed.v1")]
+public sealed record UserEmailChanged(
+    [property: DataSubject] string UserId,
+    [property: PersonalData] string Email,
+    bool EmailVerified);
+
+/// <summary>The user can no longer sign in; existing sessions are revoked by their own events.</summary>
+[EventType("user.disabled.v1")]
+public sealed record UserDisabled([property: DataSubject] string UserId, string? Reason = null);
+
+[EventType("user.enabled.v1")]
+public sealed record UserEnabled([property: DataSubject] string UserId);
+
+/// <summary>A soft delete: the account is gone for sign-in and lists, its username and email are released.</summary>
+[EventType("user.deleted.v1")]
+public sealed record UserDeleted([property: DataSubject] string UserId);
+
+/// <summary>
+/// The user's personal data is erased (right to erasure): the subject key is destroyed right after this
+/// event, so every personal field of every earlier event reads as <see cref="PersonalData.Erased"/>.
+/// </summary>
+[EventType("user.erased.v1")]
+public sealed record UserErased([property: DataSubject] string UserId);

@@ -1,0 +1,302 @@
+using KoderId.Events.Sessions;
+using KoderId.Events.Tenants;
+using KoderId.Events.Users;
+using KoderId.EventSourcing.Projections;
+using KoderId.EventSourcing.Storage;
+using KoderId.Projections.Audit;
+using KoderId.Projections.Sessions;
+using KoderId.Projections.Tenants;
+using KoderId.Projections.Users;
+
+namespace KoderId.Projections.Tests;
+
+public sealed class ProjectionTests
+{
+    private static readonly DateTimeOffset Later = new(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void the_catalogue_lists_every_read_model_with_inline_models_for_the_sign_in_path_and_audit_async()
+    {
+        var all = ProjectionCatalog.All();
+
+        Assert.Equal(["tenants", "users", "sessions", "audit"], all.Select(p => p.Name));
+        Assert.All(all.Where(p => p.Name != "audit"), p => Assert.Equal(ProjectionLifecycle.Inline, p.Lifecycle));
+        Assert.Equal(ProjectionLifecycle.Async, all.Single(p => p.Name == "audit").Lifecycle);
+        Assert.Null(all.Single(p => p.Name == "audit").HandledTypes);
+        Assert.Equal(all.Sum(p => p.Tables.Count), all.SelectMany(p => p.Tables).Distinct(StringComparer.Ordinal).Count());
+    }
+
+    [Fact]
+    public async Task inline_models_are_readable_as_soon_as_the_append_returns()
+    {
+        await using var h = await ReadModelHarness.StartAsync();
+
+        await h.AppendAsync("acme", "tenant-acme", new TenantCreated("acme", "ACME"), new TenantDomainAdded("acme", "Login.ACME.example", Verified: true, Primary: true));
+        await h.AppendAsync("acme", "user-u1", new UserCreated("u1", "Alice", "Alice@Example.com", EmailVerified: true, GivenName: "Alice"));
+        await h.AppendAsync("acme", "session-s1", new SessionStarted("s1", "u1", ["pwd", "otp"], Later, "203.0.113.7", "Firefox"));
+
+        var user = await new UserDirectory(h.Store).FindByUsernameAsync("acme", "alice");
+        Assert.NotNull(user);
+        Assert.Equal(("u1", "Alice", "Alice@Example.com", true, "Alice", UserStatus.Active, 1L), (user.UserId, user.Username, user.Email, user.EmailVerified, user.GivenName, user.Status, user.Version));
+        Assert.Equal("u1", Assert.Single(await new UserDirectory(h.Store).FindByEmailAsync("acme", "alice@example.com")).UserId);
+
+        var tenant = await new TenantDirectory(h.Store).GetAsync("acme");
+        Assert.NotNull(tenant);
+        Assert.Equal(("ACME", TenantStatus.Active, 2L), (tenant.Name, tenant.Status, tenant.Version));
+        Assert.Equal("login.acme.example", Assert.Single(tenant.Domains).Domain);
+        Assert.Equal("acme", await new TenantDirectory(h.Store).FindByDomainAsync("LOGIN.acme.example."));
+
+        var session = await new SessionDirectory(h.Store).GetAsync("acme", "s1");
+        Assert.NotNull(session);
+        Assert.Equal(["pwd", "otp"], session.AuthMethods);
+        Assert.Equal("203.0.113.7", session.ClientIp);
+        Assert.True(session.IsActiveAt(DateTimeOffset.UtcNow));
+    }
+
+    [Fact]
+    public async Task the_users_model_follows_a_users_life_to_erasure()
+    {
+        await using var h = await ReadModelHarness.StartAsync();
+        var users = new UserDirectory(h.Store);
+        await h.AppendAsync("acme", "user-u1", new UserCreated("u1", "alice", "alice@example.com", EmailVerified: false, Phone: "+15555550100"));
+        await h.AppendRawAsync("acme", "user-u1", "user.profile-updated.v1", """{"userId":"u1","name":"Alice Liddell","locale":"en"}""");
+
+        var afterV1 = await users.GetAsync("acme", "u1");
+        Assert.Equal(("Alice Liddell", "en", (string?)null, 2L), (afterV1!.DisplayName, afterV1.PreferredLanguage, afterV1.Phone, afterV1.Version));
+
+        await h.AppendAsync("acme", "user-u1", new UserEmailChanged("u1", "alice@example.org", EmailVerified: true), new UserDisabled("u1"));
+        Assert.Equal(("alice@example.org", true, UserStatus.Disabled), ((await users.GetAsync("acme", "u1"))!.Email, (await users.GetAsync("acme", "u1"))!.EmailVerified, (await users.GetAsync("acme", "u1"))!.Status));
+
+        await h.AppendAsync("acme", "user-u1", new UserDeleted("u1"));
+        Assert.Null(await users.FindByUsernameAsync("acme", "alice"));
+        Assert.Equal(UserStatus.Deleted, (await users.GetAsync("acme", "u1"))!.Status);
+
+        await h.AppendAsync("acme", "user-u1", new UserErased("u1"));
+        await h.Keys.EraseAsync("acme", "u1");
+        var erased = await users.GetAsync("acme", "u1");
+        Assert.Equal((UserStatus.Erased, (string?)null, (string?)null, (string?)null, 6L), (erased!.Status, erased.Username, erased.Email, erased.DisplayName, erased.Version));
+    }
+
+    [Fact]
+    public async Task a_rebuild_from_the_log_equals_the_models_built_incrementally()
+    {
+        await using var h = await ReadModelHarness.StartAsync();
+        var scenario = new Scenario(h);
+        await scenario.PlayAsync();
+        Assert.InRange(scenario.Events, 300, 1000);
+        Assert.NotEmpty(scenario.Erased);
+        Assert.NotEmpty(scenario.Deleted);
+        await h.Daemon.CatchUpAsync(h.Projection("audit"));
+
+        foreach (var projection in h.Projections)
+        {
+            var incremental = await h.SnapshotAsync(projection);
+            Assert.NotEmpty(incremental);
+
+            var result = await h.Manager.RebuildAsync(projection.Name);
+
+            Assert.Equal(scenario.Events, result.Events);
+            Assert.Equal(incremental, await h.SnapshotAsync(projection));
+        }
+
+        foreach (var (tenant, user) in scenario.Erased)
+        {
+            var row = await new UserDirectory(h.Store).GetAsync(tenant, user);
+            Assert.Equal((UserStatus.Erased, (string?)null, (string?)null), (row!.Status, row.Username, row.Email));
+        }
+
+        var names = await h.TableNamesAsync();
+        Assert.DoesNotContain(names, n => n.Contains("__rb", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task the_async_audit_model_catches_up_with_the_log_and_equals_its_rebuild()
+    {
+        await using var h = await ReadModelHarness.StartAsync();
+        var scenario = new Scenario(h, seed: 7);
+        await scenario.PlayAsync(usersPerTenant: 10, rounds: 4);
+        var audit = h.Projection("audit");
+        Assert.Equal(0, await h.CountAsync("audit_v1"));
+
+        var applied = await h.Daemon.CatchUpAsync(audit);
+
+        Assert.Equal(scenario.Events, applied);
+        Assert.Equal(scenario.Events, await h.CountAsync("audit_v1"));
+        var caughtUp = await h.SnapshotAsync(audit);
+        await h.Manager.RebuildAsync(audit);
+        Assert.Equal(caughtUp, await h.SnapshotAsync(audit));
+        Assert.Equal(0, await h.Daemon.CatchUpAsync(audit));
+    }
+
+    [Fact]
+    public async Task the_audit_model_answers_who_did_what_to_whom_from_where()
+    {
+        await using var h = await ReadModelHarness.StartAsync();
+        var byAdmin = new EventMetadata { Actor = "admin-1", ClientIp = "198.51.100.9", UserAgent = "curl/8", CorrelationId = "req-1" };
+        await h.AppendAsync("acme", "user-u1", byAdmin, new UserCreated("u1", "alice", null, false));
+        await h.AppendAsync("acme", "user-u2", byAdmin, new UserCreated("u2", "bob", null, false), new UserDisabled("u2"));
+        await h.AppendAsync("acme", "session-s1", EventMetadata.New("u1"), new SessionStarted("s1", "u1", ["pwd"], Later));
+        await h.AppendRawAsync("acme", "misc-1", "thing.happened.v9", """{"x":1}""", EventMetadata.New("robot"));
+        await h.Daemon.CatchUpAsync(h.Projection("audit"));
+        var log = new AuditLog(h.Store);
+
+        var aboutAlice = await log.SearchAsync("acme", new AuditQuery { Subject = "u1" });
+        Assert.Equal(["user.created.v1", "session.started.v1"], aboutAlice.Select(e => e.EventType));
+
+        var byAdminEntries = await log.SearchAsync("acme", new AuditQuery { Actor = "admin-1" });
+        Assert.Equal(3, byAdminEntries.Count);
+        Assert.All(byAdminEntries, e => Assert.Equal(("198.51.100.9", "curl/8", "req-1"), (e.ClientIp, e.UserAgent, e.CorrelationId)));
+
+        var disabled = Assert.Single(await log.SearchAsync("acme", new AuditQuery { EventType = "user.disabled.v1" }));
+        Assert.Equal(("u2", "user-u2", 2L), (disabled.Subject, disabled.StreamId, disabled.StreamVersion));
+
+        var unknown = Assert.Single(await log.SearchAsync("acme", new AuditQuery { Actor = "robot" }));
+        Assert.Equal(("thing.happened.v9", (string?)null), (unknown.EventType, unknown.Subject));
+
+        var page = await log.SearchAsync("acme", new AuditQuery { Limit = 2 });
+        var next = await log.SearchAsync("acme", new AuditQuery { AfterPosition = page[^1].Position, Limit = 10 });
+        Assert.Equal(5, page.Count + next.Count);
+        Assert.Empty(await log.SearchAsync("acme", new AuditQuery { From = DateTimeOffset.UtcNow.AddHours(1) }));
+        Assert.Equal(5, (await log.SearchAsync("acme", new AuditQuery { From = DateTimeOffset.UtcNow.AddHours(-1), To = DateTimeOffset.UtcNow.AddHours(1) })).Count);
+    }
+
+    [Fact]
+    public async Task bumping_a_projections_version_builds_the_new_table_and_drops_the_old_one()
+    {
+        var directory = ReadModelHarness.NewDirectory();
+        try
+        {
+            await using (var v1 = await ReadModelHarness.StartAsync(directory: directory))
+            {
+                await v1.AppendAsync("acme", "user-u1", new UserCreated("u1", "alice", "alice@example.com", true));
+                await v1.AppendAsync("acme", "user-u2", new UserCreated("u2", "bob", "bob@example.com", false), new UserEmailChanged("u2", "bob@example.org", true));
+                Assert.Contains("users_v1", await v1.TableNamesAsync());
+            }
+
+            IReadOnlyList<IProjection> bumped = [.. ProjectionCatalog.All().Where(p => p.Name != "users"), new UsersProjection(version: 2)];
+            await using var v2 = await ReadModelHarness.StartAsync(bumped, directory);
+
+            var tables = await v2.TableNamesAsync();
+            Assert.Contains("users_v2", tables);
+            Assert.DoesNotContain("users_v1", tables);
+            var status = (await v2.Manager.ListAsync()).Single(s => s.Name == "users");
+            Assert.Equal((2, (int?)2, 3L, 0L), (status.Version, status.BuiltVersion, status.Position, status.Lag));
+            Assert.Equal(["users_v2"], status.Tables);
+
+            var users = new UserDirectory(v2.Store, version: 2);
+            Assert.Equal("bob@example.org", (await users.GetAsync("acme", "u2"))!.Email);
+            await v2.AppendAsync("acme", "user-u3", new UserCreated("u3", "carol", null, false));
+            Assert.Equal("u3", (await users.FindByUsernameAsync("acme", "carol"))!.UserId);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task the_projection_list_reports_positions_and_lag()
+    {
+        await using var h = await ReadModelHarness.StartAsync();
+        var before = await h.Manager.ListAsync();
+        Assert.All(before, s => Assert.Equal((0L, 0L, true), (s.Position, s.Head, s.IsCurrent)));
+
+        await h.AppendAsync("acme", "user-u1", new UserCreated("u1", "alice", null, false), new UserDisabled("u1"));
+        await h.AppendAsync("acme", "user-u2", new UserCreated("u2", "bob", null, false));
+
+        var after = await h.Manager.ListAsync();
+        Assert.All(after.Where(s => s.Lifecycle == ProjectionLifecycle.Inline), s => Assert.Equal((3L, 3L, 0L, true), (s.Position, s.Head, s.Lag, s.IsCurrent)));
+        var audit = after.Single(s => s.Name == "audit");
+        Assert.Equal((0L, 3L, 3L, false), (audit.Position, audit.Head, audit.Lag, audit.IsCurrent));
+        Assert.True(await h.Manager.InlineProjectionsCurrentAsync());
+
+        await h.Daemon.CatchUpAsync(h.Projection("audit"));
+        audit = (await h.Manager.ListAsync()).Single(s => s.Name == "audit");
+        Assert.Equal((3L, 0L, true, (int?)1), (audit.Position, audit.Lag, audit.IsCurrent, audit.BuiltVersion));
+        Assert.Equal(["audit_v1"], audit.Tables);
+    }
+
+    [Fact]
+    public async Task a_failing_inline_projection_fails_the_append_and_leaves_no_event_and_no_read_model_row()
+    {
+        IReadOnlyList<IProjection> projections = [.. ProjectionCatalog.All(), new ExplodingProjection()];
+        await using var h = await ReadModelHarness.StartAsync(projections);
+        await h.AppendAsync("acme", "user-u1", new UserCreated("u1", "alice", null, false));
+        var headBefore = await h.Store.ReadHeadAsync();
+        var statesBefore = await h.Manager.ListAsync();
+
+        // The first event is projected by users (and by the exploding model) before the second one throws.
+        await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            h.AppendAsync("acme", "user-u2", new UserCreated("u2", "carol", null, false), new UserDisabled("u2", ExplodingProjection.Trigger)));
+
+        Assert.Equal(headBefore.Position, (await h.Store.ReadHeadAsync()).Position);
+        Assert.Equal(0, await h.Store.GetStreamVersionAsync("acme", "user-u2"));
+        Assert.Equal(1, await h.Store.ReadAllAsync(0).CountAsync());
+        Assert.Null(await new UserDirectory(h.Store).GetAsync("acme", "u2"));
+        Assert.Equal(1, await h.CountAsync("exploding_v1"));
+        Assert.Equal(statesBefore.Select(s => s.Position), (await h.Manager.ListAsync()).Select(s => s.Position));
+
+        // The store is still healthy: the next append takes the next position and is projected.
+        var next = await h.AppendAsync("acme", "user-u3", new UserCreated("u3", "dave", null, false));
+        Assert.Equal(headBefore.Position + 1, next.FirstPosition);
+        Assert.NotNull(await new UserDirectory(h.Store).GetAsync("acme", "u3"));
+    }
+
+    [Fact]
+    public async Task a_query_for_one_tenant_never_returns_another_tenants_rows()
+    {
+        await using var h = await ReadModelHarness.StartAsync();
+        await h.AppendAsync("acme", "tenant-acme", new TenantCreated("acme", "ACME"), new TenantDomainAdded("acme", "login.acme.example", true, true));
+        await h.AppendAsync("acme", "user-a1", new UserCreated("a1", "alice", "alice@example.com", true));
+        await h.AppendAsync("acme", "session-sa", new SessionStarted("sa", "a1", ["pwd"], Later));
+        await h.AppendAsync("globex", "user-b1", new UserCreated("b1", "alice", "alice@example.com", true));
+        await h.Daemon.CatchUpAsync(h.Projection("audit"));
+        var users = new UserDirectory(h.Store);
+        var sessions = new SessionDirectory(h.Store);
+
+        Assert.Null(await users.GetAsync("globex", "a1"));
+        Assert.Equal("a1", (await users.FindByUsernameAsync("acme", "alice"))!.UserId);
+        Assert.Equal("b1", (await users.FindByUsernameAsync("globex", "alice"))!.UserId);
+        Assert.Equal(["b1"], (await users.FindByEmailAsync("globex", "alice@example.com")).Select(u => u.UserId));
+        Assert.Equal(["b1"], (await users.ListAsync("globex")).Select(u => u.UserId));
+        Assert.Null(await sessions.GetAsync("globex", "sa"));
+        Assert.Empty(await sessions.ListActiveForUserAsync("globex", "a1", DateTimeOffset.UtcNow));
+        Assert.Single(await sessions.ListActiveForUserAsync("acme", "a1", DateTimeOffset.UtcNow));
+        Assert.Null(await new TenantDirectory(h.Store).GetAsync("globex"));
+        Assert.All(await new AuditLog(h.Store).SearchAsync("globex", new AuditQuery()), e => Assert.Equal("globex", e.TenantId));
+        Assert.Empty(await new AuditLog(h.Store).SearchAsync("globex", new AuditQuery { Subject = "a1" }));
+    }
+
+    [Fact]
+    public async Task revoking_and_erasing_show_in_the_sessions_model()
+    {
+        await using var h = await ReadModelHarness.StartAsync();
+        var sessions = new SessionDirectory(h.Store);
+        await h.AppendAsync("acme", "session-s1", new SessionStarted("s1", "u1", ["pwd"], Later, "203.0.113.1", "Firefox"));
+        await h.AppendAsync("acme", "session-s2", new SessionStarted("s2", "u1", ["pwd"], Later, "203.0.113.2", "Chrome"));
+        await h.AppendAsync("acme", "session-s1", new SessionRevoked("s1", "u1", "logout"));
+
+        Assert.Equal(["s2"], (await sessions.ListActiveForUserAsync("acme", "u1", DateTimeOffset.UtcNow)).Select(s => s.SessionId));
+        Assert.Equal(("logout", false), ((await sessions.GetAsync("acme", "s1"))!.RevokeReason, (await sessions.GetAsync("acme", "s1"))!.IsActiveAt(DateTimeOffset.UtcNow)));
+
+        await h.AppendAsync("acme", "user-u1", new UserErased("u1"));
+        var s2 = await sessions.GetAsync("acme", "s2");
+        Assert.Equal(((string?)null, (string?)null), (s2!.ClientIp, s2.UserAgent));
+    }
+
+    /// <summary>An inline model that records user creations and throws on a marked event, after others have written.</summary>
+    private sealed class ExplodingProjection : SqlProjection
+    {
+        public const string Trigger = "explode";
+
+        public ExplodingProjection()
+            : base("exploding", 1, ProjectionLifecycle.Inline, "exploding")
+        {
+            On<UserCreated>((ctx, e, s, ct) => ctx.ExecuteAsync($"INSERT INTO {ctx.Table("exploding")} (tenant_id, user_id) VALUES (@t, @u)", ct, ("@t", s.TenantId), ("@u", e.UserId)));
+            On<UserDisabled>((ctx, e, s, ct) => e.Reason == Trigger ? throw new InvalidOperationException("projection failed") : Task.FromResult(0));
+        }
+
+        public override Task CreateAsync(ProjectionContext context, CancellationToken ct) =>
+            context.ExecuteAsync($"CREATE TABLE {context.Table("exploding")} (tenant_id TEXT NOT NULL, user_id TEXT NOT NULL, PRIMARY KEY (tenant_id, user_id))", ct);
+    }
+}

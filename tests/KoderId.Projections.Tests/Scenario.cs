@@ -1,0 +1,176 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using KoderId.Events.Credentials;
+using KoderId.Events.Sessions;
+using KoderId.Events.Tenants;
+using KoderId.Events.Users;
+using KoderId.EventSourcing.Storage;
+
+namespace KoderId.Projections.Tests;
+
+/// <summary>
+/// A deterministic, varied history across two tenants: tenants with domains, users created, updated (also
+/// through the retired v1 profile event), re-addressed, given passwords, disabled and enabled, signed in and
+/// out, deleted, and erased (event plus destroyed key), with the writes of both tenants interleaved.
+/// </summary>
+internal sealed class Scenario(ReadModelHarness h, int seed = 20250601)
+{
+    public static readonly string[] Tenants = ["acme", "globex"];
+
+    private readonly Random _random = new(seed);
+    private readonly List<UserState> _users = [];
+
+    public long Events { get; private set; }
+    public IReadOnlyList<(string TenantId, string UserId)> Erased => _users.Where(u => u.Status == "erased").Select(u => (u.TenantId, u.UserId)).ToArray();
+    public IReadOnlyList<(string TenantId, string UserId)> Deleted => _users.Where(u => u.Status == "deleted").Select(u => (u.TenantId, u.UserId)).ToArray();
+
+    public async Task PlayAsync(int usersPerTenant = 30, int rounds = 10)
+    {
+        foreach (var tenant in Tenants)
+        {
+            await AppendAsync(tenant, $"tenant-{tenant}", "system",
+                new TenantCreated(tenant, tenant.ToUpperInvariant() + " Corp"),
+                new TenantDomainAdded(tenant, $"login.{tenant}.example", Verified: true, Primary: true),
+                new TenantDomainAdded(tenant, $"{tenant}.example", Verified: false, Primary: false));
+        }
+
+        for (var i = 0; i < usersPerTenant; i++)
+        {
+            foreach (var tenant in Tenants)
+            {
+                var user = new UserState(tenant, $"{tenant}-u{i:D3}");
+                _users.Add(user);
+                await AppendAsync(tenant, user.Stream, $"admin@{tenant}", new UserCreated(
+                    user.UserId,
+                    $"User.{i}",
+                    $"user{i}@{tenant}.example",
+                    EmailVerified: _random.Next(2) == 0,
+                    GivenName: Maybe($"Given{i}"),
+                    FamilyName: Maybe($"Family{i}"),
+                    Phone: Maybe($"+1555{_random.Next(1_000_000, 9_999_999)}"),
+                    PreferredLanguage: Maybe("en")));
+            }
+        }
+
+        await AppendAsync("globex", "tenant-globex", "system", new TenantRenamed("globex", "Globex International"));
+        await AppendAsync("acme", "tenant-acme", "system", new TenantBlocked("acme", "unpaid invoice"), new TenantUnblocked("acme"));
+
+        for (var round = 0; round < rounds; round++)
+        {
+            foreach (var user in _users.Where(u => u.Status is "active" or "disabled" or "deleted"))
+            {
+                if (_random.Next(10) < 3)
+                {
+                    continue;
+                }
+
+                await StepAsync(user, round);
+            }
+        }
+    }
+
+    private async Task StepAsync(UserState u, int round)
+    {
+        if (u.Status == "deleted")
+        {
+            if (_random.Next(5) == 0)
+            {
+                await EraseAsync(u);
+            }
+
+            return;
+        }
+
+        switch (_random.Next(12))
+        {
+            case 0:
+                await AppendAsync(u.TenantId, u.Stream, u.UserId, new UserProfileUpdated(u.UserId, Maybe($"G{round}"), Maybe($"F{round}"), Maybe($"Name {round}"), Maybe("+15550001111"), Maybe("de")));
+                break;
+            case 1:
+                await AppendRetiredProfileUpdateAsync(u, $"Old Name {round}", round % 2 == 0 ? "fr" : null);
+                break;
+            case 2:
+                await AppendAsync(u.TenantId, u.Stream, u.UserId, new UserEmailChanged(u.UserId, $"{u.UserId}.r{round}@mail.example", _random.Next(2) == 0));
+                break;
+            case 3:
+                await AppendAsync(u.TenantId, u.Stream, u.UserId, new UserPasswordSet(u.UserId, $"$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ{round}$aGFzaGhhc2g{_random.Next(1000)}", ChangeRequired: round == 0));
+                break;
+            case 4 or 5:
+                var sessionId = $"{u.UserId}-s{u.Sessions.Count}";
+                u.Sessions.Add(sessionId);
+                await AppendAsync(u.TenantId, $"session-{sessionId}", u.UserId, new SessionStarted(
+                    sessionId, u.UserId, _random.Next(2) == 0 ? ["pwd"] : ["pwd", "otp"],
+                    new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero).AddHours(round),
+                    $"203.0.113.{_random.Next(1, 255)}", "Mozilla/5.0 (test)"));
+                break;
+            case 6 when u.Sessions.Count > 0:
+                await AppendAsync(u.TenantId, $"session-{u.Sessions[^1]}", u.UserId, new SessionRevoked(u.Sessions[^1], u.UserId, "logout"));
+                break;
+            case 7 or 8:
+                var (status, e) = u.Status == "active"
+                    ? ("disabled", (object)new UserDisabled(u.UserId, Maybe("policy")))
+                    : ("active", new UserEnabled(u.UserId));
+                await AppendAsync(u.TenantId, u.Stream, $"admin@{u.TenantId}", e);
+                u.Status = status;
+                break;
+            case 9 when _random.Next(2) == 0:
+                // Two events in one append: the inline models see them in one transaction.
+                await AppendAsync(u.TenantId, u.Stream, $"admin@{u.TenantId}", new UserDeleted(u.UserId), new UserPasswordSet(u.UserId, "$argon2id$v=19$m=65536,t=3,p=4$eA$eQ", ChangeRequired: true));
+                u.Status = "deleted";
+                break;
+            case 10 when _random.Next(4) == 0:
+                await EraseAsync(u);
+                break;
+            default:
+                await AppendAsync(u.TenantId, u.Stream, u.UserId, new UserProfileUpdated(u.UserId, DisplayName: $"Display {round}"));
+                break;
+        }
+    }
+
+    private async Task EraseAsync(UserState u)
+    {
+        await AppendAsync(u.TenantId, u.Stream, $"admin@{u.TenantId}", new UserErased(u.UserId));
+        await h.Keys.EraseAsync(u.TenantId, u.UserId);
+        u.Status = "erased";
+    }
+
+    /// <summary>What the build before v2 wrote: a v1 event whose free-form name is encrypted under the user's key.</summary>
+    private async Task AppendRetiredProfileUpdateAsync(UserState u, string name, string? locale)
+    {
+        var asV2 = await h.Serializer.SerializeAsync(u.TenantId, new UserProfileUpdated(u.UserId, DisplayName: name), EventMetadata.New());
+        var json = JsonNode.Parse(asV2.Data)!.AsObject();
+        var v1 = new JsonObject { ["userId"] = u.UserId, ["name"] = json["displayName"]!.DeepClone() };
+        if (locale is not null)
+        {
+            v1["locale"] = locale;
+        }
+
+        await h.AppendRawAsync(u.TenantId, u.Stream, "user.profile-updated.v1", v1.ToJsonString(), Metadata(u.UserId));
+        Events++;
+    }
+
+    private async Task AppendAsync(string tenantId, string stream, string actor, params object[] events)
+    {
+        await h.AppendAsync(tenantId, stream, Metadata(actor), events);
+        Events += events.Length;
+    }
+
+    private EventMetadata Metadata(string actor) => new()
+    {
+        Actor = actor,
+        ClientIp = $"198.51.100.{_random.Next(1, 255)}",
+        UserAgent = "KoderId-Scenario/1.0",
+        CorrelationId = _random.Next(4) == 0 ? null : _random.Next().ToString("x8", CultureInfo.InvariantCulture),
+    };
+
+    private string? Maybe(string value) => _random.Next(3) == 0 ? null : value;
+
+    private sealed class UserState(string tenantId, string userId)
+    {
+        public string TenantId { get; } = tenantId;
+        public string UserId { get; } = userId;
+        public string Stream => $"user-{UserId}";
+        public string Status { get; set; } = "active";
+        public List<string> Sessions { get; } = [];
+    }
+}
