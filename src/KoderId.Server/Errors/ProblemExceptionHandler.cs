@@ -1,0 +1,65 @@
+using KoderId.EventSourcing.Storage;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace KoderId.Server.Errors;
+
+/// <summary>
+/// Turns an exception into a problem: a store error keeps its stable code (docs/errors.md) in the <c>code</c>
+/// member; anything else is a bare 500. The response never carries a stack trace or an internal message.
+/// </summary>
+internal sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var (status, title, detail, code) = exception switch
+        {
+            WrongExpectedVersionException e => (StatusCodes.Status409Conflict, "The resource was changed by another request.", e.Message, e.Code),
+            UniqueClaimViolationException e => (StatusCodes.Status409Conflict, "The value is already taken.", e.Message, e.Code),
+            WrongTenantException e => (StatusCodes.Status404NotFound, "Not found in this tenant.", null, e.Code),
+            InvalidAppendException e => (StatusCodes.Status400BadRequest, "The request cannot be stored.", e.Message, e.Code),
+            EventStoreUnavailableException e => (StatusCodes.Status503ServiceUnavailable, "Storage is unavailable.", null, e.Code),
+            EventStoreException e => (StatusCodes.Status500InternalServerError, "Stored data cannot be read.", null, e.Code),
+            BadHttpRequestException e => (e.StatusCode, "The request is malformed.", null, null),
+            OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested =>
+                (StatusCodes.Status499ClientClosedRequest, "The client closed the request.", null, null),
+            _ => (StatusCodes.Status500InternalServerError, "An unexpected error occurred.", null, (string?)null),
+        };
+
+        if (status >= StatusCodes.Status500InternalServerError)
+        {
+            LogServerError(exception, code ?? "none", httpContext.Request.Method, httpContext.Request.Path);
+        }
+        else
+        {
+            LogClientError(code ?? "none", status, exception.GetType().Name);
+        }
+
+        var problem = new ProblemDetails { Status = status, Title = title, Detail = detail };
+        if (code is not null)
+        {
+            problem.Extensions["code"] = code;
+        }
+
+        httpContext.Response.StatusCode = status;
+        if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            httpContext.Response.Headers.RetryAfter = "5";
+        }
+
+        // A client that accepts no JSON gets the status alone: still handled, so no other handler adds a body.
+        await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            ProblemDetails = problem,
+            Exception = exception,
+        });
+        return true;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Request {Method} {Path} failed (code {Code})")]
+    private partial void LogServerError(Exception exception, string code, string method, PathString path);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Request refused with {Status} (code {Code}, {ErrorType})")]
+    private partial void LogClientError(string code, int status, string errorType);
+}

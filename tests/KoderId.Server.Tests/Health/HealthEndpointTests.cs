@@ -1,0 +1,117 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using KoderId.EventSourcing.Storage;
+using KoderId.Server.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace KoderId.Server.Tests.Health;
+
+public sealed class HealthEndpointTests
+{
+    [Fact]
+    public async Task healthz_answers_200_while_the_process_runs()
+    {
+        await using var factory = KoderIdFactory.InMemory();
+        using var response = await factory.CreateClient().GetAsync(new Uri("/healthz", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("Healthy", body.RootElement.GetProperty("status").GetString());
+        Assert.Equal("Healthy", body.RootElement.GetProperty("checks").GetProperty("process").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task readyz_answers_200_on_sqlite_and_the_file_is_created()
+    {
+        await using var factory = KoderIdFactory.Sqlite();
+        using var response = await factory.CreateClient().GetAsync(new Uri("/readyz", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, await StatusWithBody(response));
+        AssertCheck(await response.Content.ReadAsStringAsync(), "event-store", "Healthy");
+        Assert.True(File.Exists(Path.Combine(factory.DataDirectory!, "koderid.db")));
+    }
+
+    [Fact]
+    public async Task readyz_answers_200_on_inmemory()
+    {
+        await using var factory = KoderIdFactory.InMemory();
+        using var response = await factory.CreateClient().GetAsync(new Uri("/readyz", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, await StatusWithBody(response));
+        var json = await response.Content.ReadAsStringAsync();
+        AssertCheck(json, "event-store", "Healthy");
+        AssertCheck(json, "inline-projections", "Healthy");
+    }
+
+    [Fact]
+    public async Task readyz_answers_503_with_each_failing_check_when_the_store_does_not_answer()
+    {
+        await using var factory = KoderIdFactory.InMemory(services => services.AddSingleton<IEventStore, UnavailableEventStore>());
+        using var response = await factory.CreateClient().GetAsync(new Uri("/readyz", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var json = await response.Content.ReadAsStringAsync();
+        AssertCheck(json, "event-store", "Unhealthy");
+        AssertCheck(json, "inline-projections", "Unhealthy");
+        Assert.DoesNotContain(UnavailableEventStore.SecretDetail, json, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task healthz_stays_200_when_the_store_does_not_answer()
+    {
+        await using var factory = KoderIdFactory.InMemory(services => services.AddSingleton<IEventStore, UnavailableEventStore>());
+        using var response = await factory.CreateClient().GetAsync(new Uri("/healthz", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    private static async Task<HttpStatusCode> StatusWithBody(HttpResponseMessage response)
+    {
+        // On failure, xunit shows the body: which check failed and why.
+        var body = await response.Content.ReadAsStringAsync();
+        return response.StatusCode == HttpStatusCode.OK ? HttpStatusCode.OK : throw new Xunit.Sdk.XunitException($"{response.StatusCode}: {body}");
+    }
+
+    private static void AssertCheck(string json, string check, string status)
+    {
+        using var body = JsonDocument.Parse(json);
+        Assert.Equal(status, body.RootElement.GetProperty("checks").GetProperty(check).GetProperty("status").GetString());
+    }
+
+    /// <summary>A store whose every call fails the way an unreachable database does.</summary>
+    private sealed class UnavailableEventStore : IEventStore
+    {
+        public const string SecretDetail = "host db.internal:5432 refused";
+
+        public Task<AppendResult> AppendAsync(AppendRequest request, CancellationToken ct = default) => throw Fail();
+
+        public IAsyncEnumerable<StoredEvent> ReadStreamAsync(
+            string tenantId, string streamId, ReadDirection direction = ReadDirection.Forward, long fromVersion = 1,
+            int maxCount = int.MaxValue, CancellationToken ct = default) => Failing(ct);
+
+        public IAsyncEnumerable<StoredEvent> ReadAllAsync(long afterPosition, int maxCount = int.MaxValue, CancellationToken ct = default) => Failing(ct);
+
+        public Task<long> GetStreamVersionAsync(string tenantId, string streamId, CancellationToken ct = default) => throw Fail();
+
+        public Task<string?> GetClaimOwnerAsync(string tenantId, string scope, string value, CancellationToken ct = default) => throw Fail();
+
+        public Task<LogHead> ReadHeadAsync(CancellationToken ct = default) => Task.FromException<LogHead>(Fail());
+
+        public Task WaitForEventsAsync(long afterPosition, TimeSpan timeout, CancellationToken ct = default) => Task.Delay(timeout, ct);
+
+        private static async IAsyncEnumerable<StoredEvent> Failing([EnumeratorCancellation] CancellationToken ct)
+        {
+            await Task.Yield();
+            ct.ThrowIfCancellationRequested();
+            if (Fail() is { } error)
+            {
+                throw error;
+            }
+
+            yield break;
+        }
+
+        private static EventStoreUnavailableException Fail() => new($"The store is unreachable ({SecretDetail}).");
+    }
+}

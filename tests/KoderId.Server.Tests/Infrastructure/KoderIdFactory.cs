@@ -1,0 +1,60 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace KoderId.Server.Tests.Infrastructure;
+
+/// <summary>The real host in process, on a given storage provider; never on the default ./data file.</summary>
+public sealed class KoderIdFactory : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _services;
+    private readonly TempDirectory? _directory;
+
+    private KoderIdFactory(Dictionary<string, string?> settings, Action<IServiceCollection>? services, TempDirectory? directory)
+    {
+        _settings = settings;
+        _services = services;
+        _directory = directory;
+    }
+
+    public static KoderIdFactory InMemory(Action<IServiceCollection>? services = null) =>
+        new(new() { ["KoderId:Storage:Provider"] = "inmemory" }, services, null);
+
+    public static KoderIdFactory Sqlite(Action<IServiceCollection>? services = null)
+    {
+        var directory = new TempDirectory();
+        return new(
+            new()
+            {
+                ["KoderId:Storage:Provider"] = "sqlite",
+                ["KoderId:Storage:ConnectionString"] = $"Data Source={Path.Combine(directory.Path, "koderid.db")}",
+            },
+            services,
+            directory);
+    }
+
+    public string? DataDirectory => _directory?.Path;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(_settings));
+        if (_services is not null)
+        {
+            builder.ConfigureTestServices(_services);
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_directory is not null)
+        {
+            SqliteConnection.ClearAllPools();
+            _directory.Dispose();
+        }
+    }
+}
