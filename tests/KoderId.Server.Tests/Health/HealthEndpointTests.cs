@@ -45,23 +45,34 @@ public sealed class HealthEndpointTests
     }
 
     [Fact]
-    public async Task readyz_answers_503_with_each_failing_check_when_the_store_does_not_answer()
+    public async Task readyz_answers_503_with_each_failing_check_when_the_store_stops_answering()
     {
-        await using var factory = KoderIdFactory.InMemory(services => services.AddSingleton<IEventStore, UnavailableEventStore>());
-        using var response = await factory.CreateClient().GetAsync(new Uri("/readyz", UriKind.Relative));
+        var store = new FailingEventStore();
+        await using var factory = KoderIdFactory.InMemory(services => services.AddSingleton<IEventStore>(store));
+        var client = factory.CreateClient();
+        using (var before = await client.GetAsync(new Uri("/readyz", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.OK, await StatusWithBody(before));
+        }
+
+        store.Down = true;
+        using var response = await client.GetAsync(new Uri("/readyz", UriKind.Relative));
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         var json = await response.Content.ReadAsStringAsync();
         AssertCheck(json, "event-store", "Unhealthy");
         AssertCheck(json, "inline-projections", "Unhealthy");
-        Assert.DoesNotContain(UnavailableEventStore.SecretDetail, json, StringComparison.Ordinal);
+        Assert.DoesNotContain(FailingEventStore.SecretDetail, json, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task healthz_stays_200_when_the_store_does_not_answer()
+    public async Task healthz_stays_200_when_the_store_stops_answering()
     {
-        await using var factory = KoderIdFactory.InMemory(services => services.AddSingleton<IEventStore, UnavailableEventStore>());
-        using var response = await factory.CreateClient().GetAsync(new Uri("/healthz", UriKind.Relative));
+        var store = new FailingEventStore();
+        await using var factory = KoderIdFactory.InMemory(services => services.AddSingleton<IEventStore>(store));
+        var client = factory.CreateClient();
+        store.Down = true;
+        using var response = await client.GetAsync(new Uri("/healthz", UriKind.Relative));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
@@ -79,24 +90,37 @@ public sealed class HealthEndpointTests
         Assert.Equal(status, body.RootElement.GetProperty("checks").GetProperty(check).GetProperty("status").GetString());
     }
 
-    /// <summary>A store whose every call fails the way an unreachable database does.</summary>
-    private sealed class UnavailableEventStore : IEventStore
+    /// <summary>
+    /// An empty store that, once <see cref="Down"/> is set, fails every call the way an unreachable database
+    /// does. Start-up needs the store (it fails fast otherwise), so the outage starts after the host is up.
+    /// </summary>
+    private sealed class FailingEventStore : IEventStore
     {
         public const string SecretDetail = "host db.internal:5432 refused";
 
-        public Task<AppendResult> AppendAsync(AppendRequest request, CancellationToken ct = default) => throw Fail();
+        private readonly KoderId.EventSourcing.InMemory.InMemoryEventStore _inner = new();
+
+        public volatile bool Down;
+
+        public Task<AppendResult> AppendAsync(AppendRequest request, CancellationToken ct = default) =>
+            Down ? throw Fail() : _inner.AppendAsync(request, ct);
 
         public IAsyncEnumerable<StoredEvent> ReadStreamAsync(
             string tenantId, string streamId, ReadDirection direction = ReadDirection.Forward, long fromVersion = 1,
-            int maxCount = int.MaxValue, CancellationToken ct = default) => Failing(ct);
+            int maxCount = int.MaxValue, CancellationToken ct = default) =>
+            Down ? Failing(ct) : _inner.ReadStreamAsync(tenantId, streamId, direction, fromVersion, maxCount, ct);
 
-        public IAsyncEnumerable<StoredEvent> ReadAllAsync(long afterPosition, int maxCount = int.MaxValue, CancellationToken ct = default) => Failing(ct);
+        public IAsyncEnumerable<StoredEvent> ReadAllAsync(long afterPosition, int maxCount = int.MaxValue, CancellationToken ct = default) =>
+            Down ? Failing(ct) : _inner.ReadAllAsync(afterPosition, maxCount, ct);
 
-        public Task<long> GetStreamVersionAsync(string tenantId, string streamId, CancellationToken ct = default) => throw Fail();
+        public Task<long> GetStreamVersionAsync(string tenantId, string streamId, CancellationToken ct = default) =>
+            Down ? throw Fail() : _inner.GetStreamVersionAsync(tenantId, streamId, ct);
 
-        public Task<string?> GetClaimOwnerAsync(string tenantId, string scope, string value, CancellationToken ct = default) => throw Fail();
+        public Task<string?> GetClaimOwnerAsync(string tenantId, string scope, string value, CancellationToken ct = default) =>
+            Down ? throw Fail() : _inner.GetClaimOwnerAsync(tenantId, scope, value, ct);
 
-        public Task<LogHead> ReadHeadAsync(CancellationToken ct = default) => Task.FromException<LogHead>(Fail());
+        public Task<LogHead> ReadHeadAsync(CancellationToken ct = default) =>
+            Down ? Task.FromException<LogHead>(Fail()) : _inner.ReadHeadAsync(ct);
 
         public Task WaitForEventsAsync(long afterPosition, TimeSpan timeout, CancellationToken ct = default) => Task.Delay(timeout, ct);
 
