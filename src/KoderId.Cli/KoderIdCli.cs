@@ -18,6 +18,9 @@ public static class KoderIdCli
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(context);
+
+        // Before anything can fail: a connection string typed without quotes reaches errors as loose tokens.
+        var scrubber = SecretScrubber.For(args);
         try
         {
             // No response files: an argument starting with '@' is a value, never a file to read.
@@ -25,7 +28,7 @@ public static class KoderIdCli
             if (parse.Action is ParseErrorAction)
             {
                 var errors = string.Join("; ", parse.Errors.Select(e => e.Message));
-                Terminal.WriteError(context.Stderr, SecretScrubber.None, CliErrors.BadOption, $"{errors} (see 'koderid --help')");
+                Terminal.WriteError(context.Stderr, scrubber, CliErrors.BadOption, $"{errors} (see 'koderid --help')");
                 return ExitCodes.Usage;
             }
 
@@ -44,12 +47,12 @@ public static class KoderIdCli
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            Terminal.WriteError(context.Stderr, SecretScrubber.None, CliErrors.Unexpected, $"unexpected {ex.GetType().Name}: {ex.Message}");
+            Terminal.WriteError(context.Stderr, scrubber, CliErrors.Unexpected, $"unexpected {ex.GetType().Name}: {ex.Message}");
             return ExitCodes.Failure;
         }
     }
 
-    public static RootCommand CreateRootCommand(CliContext context)
+    internal static RootCommand CreateRootCommand(CliContext context)
     {
         var options = new GlobalOptions();
         var root = new RootCommand("koderid: the Koder ID admin tool (event log, projections, audit)");

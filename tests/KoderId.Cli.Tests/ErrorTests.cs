@@ -135,6 +135,17 @@ public sealed class ErrorTests
     }
 
     [Fact]
+    public async Task a_connection_string_split_by_the_shell_does_not_leak_its_password_in_the_parse_error()
+    {
+        // What `koderid audit verify --connection Data Source=x.db;Password=hunter2` becomes without quotes.
+        var run = await Cli.RunAsync(["audit", "verify", "--connection", "Data", "Source=x.db;Password=hunter2"]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.StartsWith("KID4001: ", run.Stderr);
+        Assert.DoesNotContain("hunter2", run.Stderr);
+    }
+
+    [Fact]
     public async Task a_file_that_is_not_a_database_is_KID4003()
     {
         var folder = MissingFolder();

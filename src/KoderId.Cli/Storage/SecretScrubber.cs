@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Text.RegularExpressions;
 
 namespace KoderId.Cli.Storage;
 
@@ -6,7 +7,7 @@ namespace KoderId.Cli.Storage;
 /// Keeps connection-string secrets out of everything the CLI prints: any text about to be written is
 /// scrubbed of the password values found in the connection string in use, whatever the driver put in its messages.
 /// </summary>
-internal sealed class SecretScrubber
+internal sealed partial class SecretScrubber
 {
     private static readonly string[] SecretKeys = ["password", "pwd", "passphrase", "sslpassword", "ssl password"];
     private readonly string[] _secrets;
@@ -15,32 +16,47 @@ internal sealed class SecretScrubber
 
     public static SecretScrubber None { get; } = new([]);
 
-    public static SecretScrubber For(string? connectionString)
+    /// <summary>Secrets in any of <paramref name="texts"/>: connection strings, or fragments of one (an unquoted one split by the shell).</summary>
+    public static SecretScrubber For(params IEnumerable<string?> texts)
     {
-        if (string.IsNullOrEmpty(connectionString))
+        var secrets = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var text in texts)
         {
-            return None;
-        }
-
-        var secrets = new List<string>();
-        try
-        {
-            var builder = new DbConnectionStringBuilder { ConnectionString = connectionString };
-            foreach (string key in builder.Keys)
+            if (string.IsNullOrEmpty(text))
             {
-                if (SecretKeys.Contains(key.Trim(), StringComparer.OrdinalIgnoreCase) && builder[key]?.ToString() is { Length: > 0 } value)
+                continue;
+            }
+
+            try
+            {
+                var builder = new DbConnectionStringBuilder { ConnectionString = text };
+                foreach (string key in builder.Keys)
+                {
+                    if (SecretKeys.Contains(key.Trim(), StringComparer.OrdinalIgnoreCase) && builder[key]?.ToString() is { Length: > 0 } value)
+                    {
+                        secrets.Add(value);
+                    }
+                }
+            }
+            catch (ArgumentException)
+            {
+                // Not a whole connection string; the pattern below still finds 'Password=...' in it.
+            }
+
+            foreach (Match match in SecretPattern().Matches(text))
+            {
+                if (match.Groups["value"].Value.Trim().Trim('"', '\'') is { Length: > 0 } value)
                 {
                     secrets.Add(value);
                 }
             }
         }
-        catch (ArgumentException)
-        {
-            // Unparsable: it is never echoed (errors name its source, not its text), so there is nothing to find.
-        }
 
-        return new SecretScrubber(secrets.OrderByDescending(s => s.Length).ToArray());
+        return secrets.Count == 0 ? None : new SecretScrubber(secrets.OrderByDescending(s => s.Length).ToArray());
     }
+
+    [GeneratedRegex(@"(?:password|pwd|passphrase|ssl\s?password)\s*=\s*(?<value>[^;]*)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex SecretPattern();
 
     public string Scrub(string text)
     {
