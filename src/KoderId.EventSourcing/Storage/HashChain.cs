@@ -88,30 +88,41 @@ public static class HashChainVerifier
         var previous = HashChain.Genesis;
         long expectedPosition = 1;
         long checkedCount = 0;
-        await foreach (var e in store.ReadAllAsync(0, int.MaxValue, ct).ConfigureAwait(false))
+        LogHead head;
+        long walked;
+        do
         {
-            if (e.Position != expectedPosition)
+            // A live log grows while it is walked: a head past the walk is only a deletion once a further
+            // pass from where the walk stopped finds nothing more.
+            walked = 0;
+            await foreach (var e in store.ReadAllAsync(checkedCount, int.MaxValue, ct).ConfigureAwait(false))
             {
-                return new(false, checkedCount, expectedPosition, $"event at position {expectedPosition} is missing (next stored is {e.Position})");
+                if (e.Position != expectedPosition)
+                {
+                    return new(false, checkedCount, expectedPosition, $"event at position {expectedPosition} is missing (next stored is {e.Position})");
+                }
+
+                var computed = HashChain.Compute(previous, e);
+                if (!CryptographicOperations.FixedTimeEquals(computed, e.Hash))
+                {
+                    return new(false, checkedCount, e.Position, $"event at position {e.Position} does not match its hash (modified or re-linked)");
+                }
+
+                previous = computed;
+                expectedPosition++;
+                checkedCount++;
+                walked++;
+                if (checkedCount % 10_000 == 0)
+                {
+                    progress?.Report(checkedCount);
+                }
             }
 
-            var computed = HashChain.Compute(previous, e);
-            if (!CryptographicOperations.FixedTimeEquals(computed, e.Hash))
-            {
-                return new(false, checkedCount, e.Position, $"event at position {e.Position} does not match its hash (modified or re-linked)");
-            }
-
-            previous = computed;
-            expectedPosition++;
-            checkedCount++;
-            if (checkedCount % 10_000 == 0)
-            {
-                progress?.Report(checkedCount);
-            }
+            head = await store.ReadHeadAsync(ct).ConfigureAwait(false);
         }
+        while (walked > 0 && head.Position > checkedCount);
 
         progress?.Report(checkedCount);
-        var head = await store.ReadHeadAsync(ct).ConfigureAwait(false);
         if (head.Position != checkedCount)
         {
             return new(false, checkedCount, checkedCount + 1, $"the log head is at position {head.Position} but only {checkedCount} events are stored (events deleted)");

@@ -1,0 +1,47 @@
+namespace KoderId.Cli;
+
+/// <summary>The stable KID4xxx codes of <c>koderid</c> (catalogued in docs/cli.md).</summary>
+public static class CliErrors
+{
+    /// <summary>A bad option, argument or connection-string value; also unparsable command lines.</summary>
+    public const string BadOption = "KID4001";
+
+    /// <summary>The selected storage provider is not compiled into this build.</summary>
+    public const string ProviderUnavailable = "KID4002";
+
+    /// <summary>The store cannot be reached, or the SQLite file does not exist.</summary>
+    public const string StoreUnreachable = "KID4003";
+
+    /// <summary>No projection of that name is registered.</summary>
+    public const string UnknownProjection = "KID4004";
+
+    /// <summary>The hash chain of the log is broken.</summary>
+    public const string ChainBroken = "KID4005";
+
+    /// <summary>The store refused or failed an operation (its own KID3xxx code is in the message).</summary>
+    public const string StoreFailed = "KID4006";
+
+    /// <summary>The command was cancelled (Ctrl+C) before it finished.</summary>
+    public const string Cancelled = "KID4007";
+
+    /// <summary>Anything else: a bug. Reported in one line, without a stack trace.</summary>
+    public const string Unexpected = "KID4099";
+}
+
+/// <summary>Process exit codes of <c>koderid</c>.</summary>
+public static class ExitCodes
+{
+    public const int Ok = 0;
+    public const int Failure = 1;
+    public const int Usage = 2;
+    public const int ChainBroken = 3;
+    public const int Cancelled = 130;
+}
+
+/// <summary>A failure the CLI reports as one <c>KID4xxx: message</c> line on stderr.</summary>
+internal sealed class CliException(string code, string message, int exitCode = ExitCodes.Usage) : Exception(message)
+{
+    public string Code { get; } = code;
+
+    public int ExitCode { get; } = exitCode;
+}

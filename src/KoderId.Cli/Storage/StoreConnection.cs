@@ -1,0 +1,84 @@
+using KoderId.Cli.Output;
+using KoderId.EventSourcing.Projections;
+using KoderId.EventSourcing.Serialization;
+using KoderId.EventSourcing.Sqlite;
+using KoderId.EventSourcing.Storage;
+using KoderId.Events;
+using Microsoft.Data.Sqlite;
+
+namespace KoderId.Cli.Storage;
+
+/// <summary>
+/// The one place that turns <c>--provider</c> and <c>--connection</c> into a composed store: the driver, its
+/// subject keys, the serializer over the event catalogue, the inline projector handed to the driver (so any
+/// append made through it keeps inline read models current) and the projection manager.
+/// </summary>
+internal sealed class StoreConnection : IAsyncDisposable
+{
+    private readonly IAsyncDisposable _driver;
+
+    private StoreConnection(IEventStore events, IReadModelStore readModels, EventSerializer serializer, IReadOnlyList<IProjection> projections, IAsyncDisposable driver)
+    {
+        Events = events;
+        Serializer = serializer;
+        Projections = new ProjectionManager(events, readModels, serializer, projections);
+        _driver = driver;
+    }
+
+    public IEventStore Events { get; }
+
+    public EventSerializer Serializer { get; }
+
+    public ProjectionManager Projections { get; }
+
+    public static async Task<StoreConnection> OpenAsync(StoreSettings settings, IReadOnlyList<IProjection> projections, CancellationToken ct)
+    {
+        var registry = EventCatalog.CreateRegistry();
+        return settings.Provider.ToUpperInvariant() switch
+        {
+            "SQLITE" => await OpenSqliteAsync(settings, registry, projections, ct).ConfigureAwait(false),
+
+            // The PostgreSQL driver is built on its own branch; this arm is where it plugs in.
+            "POSTGRES" => throw new CliException(CliErrors.ProviderUnavailable, "provider 'postgres' is not available in this build"),
+
+            _ => throw new CliException(CliErrors.BadOption,
+                $"the provider from {settings.ProviderSource} must be 'sqlite' or 'postgres', not '{Terminal.Clean(settings.Provider)}'"),
+        };
+    }
+
+    private static async Task<StoreConnection> OpenSqliteAsync(StoreSettings settings, EventTypeRegistry registry, IReadOnlyList<IProjection> projections, CancellationToken ct)
+    {
+        SqliteDatabase database;
+        try
+        {
+            var builder = new SqliteConnectionStringBuilder(settings.ConnectionString);
+
+            // An admin tool pointed at a mistyped path must say so, not start an empty store there.
+            if (builder.Mode == SqliteOpenMode.ReadWriteCreate)
+            {
+                builder.Mode = SqliteOpenMode.ReadWrite;
+            }
+
+            database = new SqliteDatabase(builder.ToString());
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new CliException(CliErrors.BadOption,
+                $"the connection string from {settings.ConnectionSource} is not a usable SQLite connection string (expected a file, e.g. '{GlobalOptions.DefaultConnectionString}')");
+        }
+
+        if (!File.Exists(database.FilePath))
+        {
+            throw new CliException(CliErrors.StoreUnreachable,
+                $"SQLite database '{Terminal.Clean(database.FilePath)}' does not exist; nothing was created (connection string from {settings.ConnectionSource})",
+                ExitCodes.Failure);
+        }
+
+        await database.InitializeAsync(ct).ConfigureAwait(false);
+        var serializer = new EventSerializer(registry, new SqliteSubjectKeyStore(database));
+        var store = new SqliteEventStore(database, new InlineProjector(projections, serializer));
+        return new StoreConnection(store, store, serializer, projections, store);
+    }
+
+    public ValueTask DisposeAsync() => _driver.DisposeAsync();
+}
