@@ -10,36 +10,8 @@ namespace KoderId.EventSourcing.Postgres.Tests;
 /// Several server nodes on one database: each node is its own <see cref="PostgresDatabase"/> (own pool) and
 /// <see cref="PostgresEventStore"/> (own in-process signal), so nothing but the database connects them.
 /// </summary>
-public sealed class PostgresMultiNodeTests : IAsyncLifetime
+public sealed class PostgresMultiNodeTests : PostgresTestDatabase
 {
-    private readonly List<IAsyncDisposable> _owned = [];
-    private PostgresCluster? _cluster;
-    private string? _connectionString;
-
-    private string ConnectionString => _connectionString ?? throw new InvalidOperationException("Not initialised.");
-
-    /// <summary>For the test's own probes: unpooled, so no idle session outlives the test's database.</summary>
-    private string ProbeConnectionString => new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false }.ConnectionString;
-
-    public async Task InitializeAsync()
-    {
-        _cluster = await PostgresCluster.SharedAsync();
-        _connectionString = await _cluster.CreateDatabaseAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        for (var i = _owned.Count - 1; i >= 0; i--)
-        {
-            await _owned[i].DisposeAsync();
-        }
-
-        if (_cluster is not null && _connectionString is not null)
-        {
-            await _cluster.DropDatabaseAsync(_connectionString);
-        }
-    }
-
     [Fact]
     public async Task sixteen_writers_on_two_nodes_are_seen_by_a_subscriber_on_a_third_node_exactly_once_in_position_order()
     {
@@ -165,7 +137,7 @@ public sealed class PostgresMultiNodeTests : IAsyncLifetime
         var append = nodeB.AppendAsync(new AppendRequest("tenant-a", "s", ExpectedVersion.Exact(1), Counters("s", 1)));
 
         // Observe the append queue up behind the lock rather than guess with a delay.
-        Assert.True(await WaitUntilAsync(async () => await CountAsync("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted") == 1));
+        Assert.True(await WaitUntilAsync(async () => (long)(await ScalarAsync("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"))! == 1));
         Assert.False(append.IsCompleted);
         Assert.Equal(1, (await nodeA.ReadHeadAsync()).Position);
 
@@ -207,27 +179,6 @@ public sealed class PostgresMultiNodeTests : IAsyncLifetime
 
         Assert.Single(results, won => won);
         Assert.Equal(1, (await nodes[0].ReadHeadAsync()).Position);
-    }
-
-    private PostgresEventStore Node()
-    {
-        var database = Own(new PostgresDatabase(ConnectionString));
-        return Own(new PostgresEventStore(database));
-    }
-
-    private T Own<T>(T disposable)
-        where T : IAsyncDisposable
-    {
-        _owned.Add(disposable);
-        return disposable;
-    }
-
-    private async Task<long> CountAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(ProbeConnectionString);
-        await connection.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, connection);
-        return (long)(await cmd.ExecuteScalarAsync())!;
     }
 
     private static async Task<bool> WaitUntilAsync(Func<Task<bool>> condition)

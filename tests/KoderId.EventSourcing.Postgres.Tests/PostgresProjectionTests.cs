@@ -9,37 +9,12 @@ using Xunit;
 namespace KoderId.EventSourcing.Postgres.Tests;
 
 /// <summary>The read side on PostgreSQL: inline projections in the append transaction, rebuilds that swap under the append lock.</summary>
-public sealed class PostgresProjectionTests : IAsyncLifetime
+public sealed class PostgresProjectionTests : PostgresTestDatabase
 {
-    private readonly List<IAsyncDisposable> _owned = [];
-    private PostgresCluster? _cluster;
-    private string? _connectionString;
-
-    private string ConnectionString => _connectionString ?? throw new InvalidOperationException("Not initialised.");
-
-    public async Task InitializeAsync()
-    {
-        _cluster = await PostgresCluster.SharedAsync();
-        _connectionString = await _cluster.CreateDatabaseAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        for (var i = _owned.Count - 1; i >= 0; i--)
-        {
-            await _owned[i].DisposeAsync();
-        }
-
-        if (_cluster is not null && _connectionString is not null)
-        {
-            await _cluster.DropDatabaseAsync(_connectionString);
-        }
-    }
-
     [Fact]
     public async Task an_inline_projection_commits_with_the_append_and_not_without_it()
     {
-        var (store, manager) = Node();
+        var (store, manager) = ProjectedNode();
         await manager.EnsureAsync();
 
         await store.AppendAsync(new AppendRequest("tenant-a", "c1", ExpectedVersion.NoStream, PostgresMultiNodeTests.Counters("c1", 3, by: 2)));
@@ -53,8 +28,8 @@ public sealed class PostgresProjectionTests : IAsyncLifetime
     [Fact]
     public async Task a_rebuild_while_another_node_appends_loses_no_event()
     {
-        var (writer, _) = Node();
-        var (rebuilder, manager) = Node();
+        var (writer, _) = ProjectedNode();
+        var (rebuilder, manager) = ProjectedNode();
         await manager.EnsureAsync();
         for (var i = 0; i < 50; i++)
         {
@@ -93,28 +68,21 @@ public sealed class PostgresProjectionTests : IAsyncLifetime
     [Fact]
     public async Task checkpoints_are_kept_in_the_database()
     {
-        var (store, _) = Node();
+        var (store, _) = ProjectedNode();
         var checkpoints = new SqlCheckpointStore(store);
         Assert.Equal(0, await checkpoints.LoadAsync("relay"));
         await checkpoints.SaveAsync("relay", 42);
         await checkpoints.SaveAsync("relay", 43);
-        Assert.Equal(43, await new SqlCheckpointStore(Node().Store).LoadAsync("relay"));
+        Assert.Equal(43, await new SqlCheckpointStore(ProjectedNode().Store).LoadAsync("relay"));
     }
 
-    private (PostgresEventStore Store, ProjectionManager Manager) Node()
+    private (PostgresEventStore Store, ProjectionManager Manager) ProjectedNode()
     {
         var database = Own(new PostgresDatabase(ConnectionString));
         var serializer = new EventSerializer(TestEvents.Registry(), new PostgresSubjectKeyStore(database));
         IProjection[] projections = [new CounterTotals()];
         var store = Own(new PostgresEventStore(database, new InlineProjector(projections, serializer)));
         return (store, new ProjectionManager(store, store, serializer, projections));
-    }
-
-    private T Own<T>(T disposable)
-        where T : IAsyncDisposable
-    {
-        _owned.Add(disposable);
-        return disposable;
     }
 
     private static async Task<long> TotalAsync(PostgresEventStore store, string counterId)
