@@ -181,21 +181,6 @@ public sealed class PostgresMultiNodeTests : PostgresTestDatabase
         Assert.Equal(1, (await nodes[0].ReadHeadAsync()).Position);
     }
 
-    private static async Task<bool> WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        for (var attempt = 0; attempt < 400; attempt++)
-        {
-            if (await condition())
-            {
-                return true;
-            }
-
-            await Task.Delay(25);
-        }
-
-        return false;
-    }
-
     internal static UncommittedEvent[] Counters(string counterId, int count, int by = 1) =>
         Enumerable.Range(0, count)
             .Select(_ => new UncommittedEvent("conformance.counter-incremented.v1", $$"""{"counterId":"{{counterId}}","by":{{by}}}""", EventMetadata.New("test")))

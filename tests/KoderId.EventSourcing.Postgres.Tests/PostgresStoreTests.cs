@@ -1,4 +1,5 @@
 using KoderId.EventSourcing.Storage;
+using Npgsql;
 using Xunit;
 
 namespace KoderId.EventSourcing.Postgres.Tests;
@@ -47,6 +48,37 @@ public sealed class PostgresStoreTests : PostgresTestDatabase
         Assert.Equal(3, (await store.ReadHeadAsync()).Position);
         Assert.Equal("uuid", await ScalarAsync("SELECT data_type FROM information_schema.columns WHERE table_name = 'events' AND column_name = 'event_id'"));
         Assert.Equal("text", await ScalarAsync("SELECT data_type FROM information_schema.columns WHERE table_name = 'events' AND column_name = 'data'"));
+    }
+
+    [Fact]
+    public async Task a_claim_inserted_by_a_writer_that_bypasses_the_append_lock_is_still_a_claim_violation()
+    {
+        var store = Node();
+        await store.AppendAsync(new AppendRequest("tenant-a", "warm-up", ExpectedVersion.NoStream, PostgresMultiNodeTests.Counters("warm-up", 1)));
+
+        // Another writer (an old node, a manual fix) holds an uncommitted claim on the same value.
+        await using var rogue = new NpgsqlConnection(ProbeConnectionString);
+        await rogue.OpenAsync();
+        await using var rogueTx = await rogue.BeginTransactionAsync();
+        await using (var insert = new NpgsqlCommand("INSERT INTO unique_claims (tenant_id, scope, value, stream_id) VALUES ('tenant-a', 'username', 'carol', 'user-rogue')", rogue, rogueTx))
+        {
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        var append = store.AppendAsync(new AppendRequest("tenant-a", "user-1", ExpectedVersion.NoStream, PostgresMultiNodeTests.Counters("user-1", 1))
+        {
+            Claims = [UniqueClaim.Claim("username", "carol")],
+        });
+
+        // The append's own check cannot see the uncommitted row, so its INSERT waits on the rogue transaction.
+        Assert.True(await WaitUntilAsync(async () => (long)(await ScalarAsync("SELECT count(*) FROM pg_locks WHERE locktype = 'transactionid' AND NOT granted"))! == 1));
+        Assert.False(append.IsCompleted);
+        await rogueTx.CommitAsync();
+
+        var ex = await Assert.ThrowsAsync<UniqueClaimViolationException>(() => append);
+        Assert.Equal("user-rogue", ex.OwnerStreamId);
+        Assert.Equal(1, (await store.ReadHeadAsync()).Position);
+        Assert.Equal(0, await store.GetStreamVersionAsync("tenant-a", "user-1"));
     }
 
     private static async Task<List<StoredEvent>> ReadAllAsync(IEventStore store)

@@ -59,4 +59,20 @@ public abstract class PostgresTestDatabase : IAsyncLifetime
         await using var cmd = new NpgsqlCommand(sql, connection);
         return await cmd.ExecuteScalarAsync();
     }
+
+    /// <summary>Polls a condition on the server (up to 10 s): for observing a state, such as a lock wait, instead of sleeping.</summary>
+    protected static async Task<bool> WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        for (var attempt = 0; attempt < 400; attempt++)
+        {
+            if (await condition())
+            {
+                return true;
+            }
+
+            await Task.Delay(25);
+        }
+
+        return false;
+    }
 }
