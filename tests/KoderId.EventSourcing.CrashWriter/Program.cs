@@ -1,4 +1,5 @@
 using System.Globalization;
+using KoderId.EventSourcing.Postgres;
 using KoderId.EventSourcing.Sqlite;
 using KoderId.EventSourcing.Storage;
 
@@ -14,6 +15,7 @@ if (args.Length != 2)
 IEventStore store = args[0] switch
 {
     "sqlite" => new SqliteEventStore(new SqliteDatabase(args[1])),
+    "postgres" => new PostgresEventStore(new PostgresDatabase(args[1])),
     _ => throw new ArgumentException($"unknown provider '{args[0]}'"),
 };
 

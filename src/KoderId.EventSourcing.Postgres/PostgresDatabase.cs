@@ -1,0 +1,184 @@
+using System.Data;
+using System.Reflection;
+using KoderId.EventSourcing.Projections;
+using Npgsql;
+
+namespace KoderId.EventSourcing.Postgres;
+
+/// <summary>
+/// One PostgreSQL database holding the log, the unique claims, the subject keys and the read models (so inline
+/// projections commit in the append transaction). Several server nodes share it; appends are serialised with
+/// an advisory lock (docs/adr/0003-postgres-ordering.md). Connections come from one pooled
+/// <see cref="NpgsqlDataSource"/>; leases and the notification listener use unpooled connections of their own.
+/// </summary>
+public sealed class PostgresDatabase : IAsyncDisposable
+{
+    private readonly NpgsqlDataSource _pooled;
+    private readonly NpgsqlDataSource _dedicated;
+    private readonly SemaphoreSlim _initializeLock = new(1, 1);
+    private int _initialized;
+
+    public PostgresDatabase(string connectionString)
+    {
+        NpgsqlConnectionStringBuilder builder;
+        try
+        {
+            builder = new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or KeyNotFoundException or InvalidCastException or OverflowException)
+        {
+            // Neither the parser's message nor the inner exception: a password holding ';' or '=' would show up in them.
+            throw new ArgumentException(
+                "The PostgreSQL connection string is not valid (expected e.g. 'Host=db.internal;Database=koderid;Username=koderid;Password=...').",
+                nameof(connectionString));
+        }
+
+        if (string.IsNullOrWhiteSpace(builder.Host))
+        {
+            throw new ArgumentException("The PostgreSQL connection string needs a 'Host' (a name, an address or a Unix socket folder).", nameof(connectionString));
+        }
+
+        if (string.IsNullOrEmpty(builder.ApplicationName))
+        {
+            builder.ApplicationName = "koderid";
+        }
+
+        Host = builder.Host;
+        Port = builder.Port;
+        DatabaseName = builder.Database ?? builder.Username ?? "";
+        _pooled = NpgsqlDataSource.Create(builder.ConnectionString);
+
+        // A lease or a LISTEN lives exactly as long as its session: never hand such a session back to a pool.
+        var dedicated = new NpgsqlConnectionStringBuilder(builder.ConnectionString) { Pooling = false };
+        if (dedicated.KeepAlive == 0)
+        {
+            dedicated.KeepAlive = 30;
+        }
+
+        _dedicated = NpgsqlDataSource.Create(dedicated.ConnectionString);
+    }
+
+    public string Host { get; }
+
+    public int Port { get; }
+
+    public string DatabaseName { get; }
+
+    public SqlDialect Dialect => SqlDialect.Postgres;
+
+    public async Task<NpgsqlConnection> OpenAsync(CancellationToken ct = default)
+    {
+        if (Volatile.Read(ref _initialized) == 0)
+        {
+            await InitializeAsync(ct).ConfigureAwait(false);
+        }
+
+        return await OpenPooledAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Creates the schema on first use. Safe when several nodes start at once: the scripts run in one
+    /// transaction under an advisory lock, so a second node waits and then finds every table in place.
+    /// </summary>
+    public async Task InitializeAsync(CancellationToken ct = default)
+    {
+        await _initializeLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (Volatile.Read(ref _initialized) == 1)
+            {
+                return;
+            }
+
+            await using var connection = await OpenPooledAsync(ct).ConfigureAwait(false);
+            await using var tx = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct).ConfigureAwait(false);
+            await using (var lockCmd = new NpgsqlCommand("SELECT pg_advisory_xact_lock($1)", connection, tx))
+            {
+                // CREATE TABLE IF NOT EXISTS is not safe against a concurrent twin (both may pass the check),
+                // hence the lock; the transaction-scoped form is released by the commit or by a dropped session.
+                lockCmd.Parameters.Add(new NpgsqlParameter { Value = AdvisoryLocks.Schema });
+                await lockCmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
+
+            foreach (var script in Scripts())
+            {
+                await using var cmd = new NpgsqlCommand(script, connection, tx);
+                await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
+
+            await tx.CommitAsync(ct).ConfigureAwait(false);
+            Volatile.Write(ref _initialized, 1);
+        }
+        catch (NpgsqlException ex)
+        {
+            throw PostgresErrors.Unavailable("schema initialisation", ex);
+        }
+        finally
+        {
+            _initializeLock.Release();
+        }
+    }
+
+    /// <summary>An unpooled connection whose session ends when it is disposed (leases, LISTEN).</summary>
+    internal async Task<NpgsqlConnection> OpenDedicatedAsync(CancellationToken ct)
+    {
+        if (Volatile.Read(ref _initialized) == 0)
+        {
+            await InitializeAsync(ct).ConfigureAwait(false);
+        }
+
+        try
+        {
+            return await _dedicated.OpenConnectionAsync(ct).ConfigureAwait(false);
+        }
+        catch (NpgsqlException ex)
+        {
+            throw PostgresErrors.Unavailable("connection", ex);
+        }
+    }
+
+    /// <summary>Where the store lives, without credentials: safe for logs.</summary>
+    public override string ToString() => $"postgres://{Host}:{Port}/{DatabaseName}";
+
+    public async ValueTask DisposeAsync()
+    {
+        await _pooled.DisposeAsync().ConfigureAwait(false);
+        await _dedicated.DisposeAsync().ConfigureAwait(false);
+        _initializeLock.Dispose();
+    }
+
+    private async Task<NpgsqlConnection> OpenPooledAsync(CancellationToken ct)
+    {
+        try
+        {
+            return await _pooled.OpenConnectionAsync(ct).ConfigureAwait(false);
+        }
+        catch (NpgsqlException ex)
+        {
+            throw PostgresErrors.Unavailable("connection", ex);
+        }
+    }
+
+    private static IEnumerable<string> Scripts()
+    {
+        var assembly = Assembly.GetExecutingAssembly();
+        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.EndsWith(".sql", StringComparison.Ordinal)).OrderBy(ScriptNumber))
+        {
+            using var stream = assembly.GetManifestResourceStream(name)!;
+            using var reader = new StreamReader(stream);
+            yield return reader.ReadToEnd();
+        }
+
+        yield return ProjectionStateSql.CreateTables;
+    }
+
+    /// <summary>The leading number of <c>Scripts/N_Name.sql</c>, so script 10 runs after script 9 (an ordinal sort would not).</summary>
+    private static int ScriptNumber(string resourceName)
+    {
+        var file = resourceName[(resourceName.LastIndexOf(".Scripts.", StringComparison.Ordinal) + ".Scripts.".Length)..].TrimStart('_');
+        var digits = file.IndexOf('_', StringComparison.Ordinal);
+        return digits > 0 && int.TryParse(file.AsSpan(0, digits), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
+            ? number
+            : throw new InvalidOperationException($"Embedded script '{resourceName}' is not named 'N_Name.sql'.");
+    }
+}

@@ -1,0 +1,67 @@
+using System.Security.Cryptography;
+using KoderId.EventSourcing.Storage;
+using Npgsql;
+
+namespace KoderId.EventSourcing.Postgres;
+
+/// <summary>Subject keys in the <c>subject_keys</c> table of the same database, outside the log.</summary>
+public sealed class PostgresSubjectKeyStore(PostgresDatabase database) : ISubjectKeyStore
+{
+    public async Task<byte[]> GetOrCreateKeyAsync(string tenantId, string subjectId, CancellationToken ct = default)
+    {
+        if (await TryGetKeyAsync(tenantId, subjectId, ct).ConfigureAwait(false) is { } existing)
+        {
+            return existing;
+        }
+
+        // Two nodes may create a key for one subject at once: the first insert wins and both read it back.
+        await ExecuteAsync(
+            "INSERT INTO subject_keys (tenant_id, subject_id, key, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (tenant_id, subject_id) DO NOTHING",
+            ct,
+            tenantId,
+            subjectId,
+            RandomNumberGenerator.GetBytes(32),
+            TimeStamps.ToUnixMicroseconds(DateTimeOffset.UtcNow)).ConfigureAwait(false);
+        return await TryGetKeyAsync(tenantId, subjectId, ct).ConfigureAwait(false)
+               ?? throw new EventStoreUnavailableException("A subject key could not be stored.");
+    }
+
+    public async Task<byte[]?> TryGetKeyAsync(string tenantId, string subjectId, CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct).ConfigureAwait(false);
+        await using var cmd = new NpgsqlCommand("SELECT key FROM subject_keys WHERE tenant_id = $1 AND subject_id = $2", connection)
+        {
+            Parameters = { new() { Value = tenantId }, new() { Value = subjectId } },
+        };
+        try
+        {
+            return await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false) as byte[];
+        }
+        catch (NpgsqlException ex)
+        {
+            throw PostgresErrors.Unavailable("subject key read", ex);
+        }
+    }
+
+    public async Task<bool> EraseAsync(string tenantId, string subjectId, CancellationToken ct = default) =>
+        await ExecuteAsync("DELETE FROM subject_keys WHERE tenant_id = $1 AND subject_id = $2", ct, tenantId, subjectId).ConfigureAwait(false) > 0;
+
+    private async Task<int> ExecuteAsync(string sql, CancellationToken ct, params object[] args)
+    {
+        await using var connection = await database.OpenAsync(ct).ConfigureAwait(false);
+        await using var cmd = new NpgsqlCommand(sql, connection);
+        foreach (var value in args)
+        {
+            cmd.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+
+        try
+        {
+            return await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+        catch (NpgsqlException ex)
+        {
+            throw PostgresErrors.Unavailable("subject key write", ex);
+        }
+    }
+}
