@@ -6,9 +6,6 @@ public static class CliErrors
     /// <summary>A bad option, argument or connection-string value; also unparsable command lines.</summary>
     public const string BadOption = "KID4001";
 
-    /// <summary>The selected storage provider is not compiled into this build.</summary>
-    public const string ProviderUnavailable = "KID4002";
-
     /// <summary>The store cannot be reached, or the SQLite file does not exist.</summary>
     public const string StoreUnreachable = "KID4003";
 

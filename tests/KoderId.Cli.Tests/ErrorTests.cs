@@ -71,15 +71,22 @@ public sealed class ErrorTests
     }
 
     [Fact]
-    public async Task postgres_is_KID4002_in_this_build()
+    public async Task an_unreachable_postgres_is_KID4003_without_the_password()
     {
-        var option = await Cli.RunAsync(["projections", "list", "--provider", "postgres", "--connection", "Host=db;Username=kid;Password=s3cret"]);
-        var variable = await Cli.RunAsync(["events", "tail"], environment: new Dictionary<string, string> { ["KoderId__Storage__Provider"] = "postgres" });
+        var run = await Cli.RunAsync(["projections", "list", "--provider", "postgres", "--connection", "Host=127.0.0.1;Port=1;Username=kid;Password=s3cret;Timeout=2"]);
 
-        Assert.Equal(2, option.ExitCode);
-        Assert.Equal("KID4002: provider 'postgres' is not available in this build", option.Stderr.Trim());
-        Assert.Equal(2, variable.ExitCode);
-        Assert.Equal("KID4002: provider 'postgres' is not available in this build", variable.Stderr.Trim());
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith("KID4003: PostgreSQL at postgres://127.0.0.1:1/", run.Stderr.Trim(), StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", run.Stdout + run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task postgres_with_a_sqlite_connection_string_is_KID4001()
+    {
+        var run = await Cli.RunAsync(["events", "tail"], environment: new Dictionary<string, string> { ["KoderId__Storage__Provider"] = "postgres" });
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.StartsWith("KID4001: the connection string from", run.Stderr.Trim(), StringComparison.Ordinal);
     }
 
     [Theory]

@@ -1,3 +1,4 @@
+using KoderId.Testing.Postgres;
 using KoderId.EventSourcing.Conformance;
 using KoderId.EventSourcing.Storage;
 using Npgsql;

@@ -1,3 +1,4 @@
+using KoderId.Testing.Postgres;
 using Npgsql;
 using Xunit;
 

@@ -1,4 +1,5 @@
 using KoderId.Cli.Output;
+using KoderId.EventSourcing.Postgres;
 using KoderId.EventSourcing.Projections;
 using KoderId.EventSourcing.Serialization;
 using KoderId.EventSourcing.Sqlite;
@@ -37,9 +38,7 @@ internal sealed class StoreConnection : IAsyncDisposable
         return settings.Provider.ToUpperInvariant() switch
         {
             "SQLITE" => await OpenSqliteAsync(settings, registry, projections, ct).ConfigureAwait(false),
-
-            // The PostgreSQL driver is built on its own branch; this arm is where it plugs in.
-            "POSTGRES" => throw new CliException(CliErrors.ProviderUnavailable, "provider 'postgres' is not available in this build"),
+            "POSTGRES" => await OpenPostgresAsync(settings, registry, projections, ct).ConfigureAwait(false),
 
             _ => throw new CliException(CliErrors.BadOption,
                 $"the provider from {settings.ProviderSource} must be 'sqlite' or 'postgres', not '{Terminal.Clean(settings.Provider)}'"),
@@ -80,5 +79,42 @@ internal sealed class StoreConnection : IAsyncDisposable
         return new StoreConnection(store, store, serializer, projections, store);
     }
 
+    private static async Task<StoreConnection> OpenPostgresAsync(StoreSettings settings, EventTypeRegistry registry, IReadOnlyList<IProjection> projections, CancellationToken ct)
+    {
+        PostgresDatabase database;
+        try
+        {
+            database = new PostgresDatabase(settings.ConnectionString);
+        }
+        catch (ArgumentException)
+        {
+            throw new CliException(CliErrors.BadOption,
+                $"the connection string from {settings.ConnectionSource} is not a usable PostgreSQL connection string (expected e.g. 'Host=db;Database=koderid;Username=koderid;Password=...')");
+        }
+
+        try
+        {
+            await database.InitializeAsync(ct).ConfigureAwait(false);
+        }
+        catch (EventStoreException)
+        {
+            await database.DisposeAsync().ConfigureAwait(false);
+            throw new CliException(CliErrors.StoreUnreachable, $"PostgreSQL at {database} did not answer (connection string from {settings.ConnectionSource})", ExitCodes.Failure);
+        }
+
+        var serializer = new EventSerializer(registry, new PostgresSubjectKeyStore(database));
+        var store = new PostgresEventStore(database, new InlineProjector(projections, serializer));
+        return new StoreConnection(store, store, serializer, projections, new Owned(store, database));
+    }
+
     public ValueTask DisposeAsync() => _driver.DisposeAsync();
+
+    private sealed class Owned(PostgresEventStore store, PostgresDatabase database) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await store.DisposeAsync().ConfigureAwait(false);
+            await database.DisposeAsync().ConfigureAwait(false);
+        }
+    }
 }

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using KoderId.EventSourcing.InMemory;
+using KoderId.EventSourcing.Postgres;
 using KoderId.EventSourcing.Projections;
 using KoderId.EventSourcing.Serialization;
 using KoderId.EventSourcing.Sqlite;
@@ -61,8 +62,7 @@ public static class StorageComposition
         {
             StorageOptions.Sqlite => Sqlite(options, registry, projections),
             StorageOptions.InMemory => InMemory(registry, projections),
-            StorageOptions.Postgres => throw new ConfigurationException(
-                $"{StorageOptions.Section}:Provider=postgres is not available in this build"),
+            StorageOptions.Postgres => Postgres(options, registry, projections),
             _ => throw new ConfigurationException(StorageOptions.UnknownProvider(options.Provider)),
         };
     }
@@ -79,6 +79,30 @@ public static class StorageComposition
         var store = new SqliteEventStore(db, inline);
         return new StorageBackend(
             StorageOptions.Sqlite, db.FilePath, store, store, keys, serializer, inline, projections, db.InitializeAsync, store.DisposeAsync);
+    }
+
+    private static StorageBackend Postgres(StorageOptions options, EventTypeRegistry registry, IReadOnlyList<IProjection> projections)
+    {
+        if (string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            throw new ConfigurationException($"{StorageOptions.Section}:ConnectionString is required for provider postgres.");
+        }
+
+        var db = Driver(StorageOptions.Postgres, () => new PostgresDatabase(options.ConnectionString));
+        var keys = new PostgresSubjectKeyStore(db);
+        var serializer = new EventSerializer(registry, keys);
+        var inline = new InlineProjector(projections, serializer);
+        var store = new PostgresEventStore(db, inline);
+
+        async ValueTask DisposeAsync()
+        {
+            await store.DisposeAsync();
+            await db.DisposeAsync();
+        }
+
+        // PostgresDatabase.ToString names host, port and database only, never credentials.
+        return new StorageBackend(
+            StorageOptions.Postgres, db.ToString(), store, store, keys, serializer, inline, projections, db.InitializeAsync, DisposeAsync);
     }
 
     /// <summary>

@@ -43,7 +43,7 @@ public sealed class StartupConfigurationTests
     [Theory]
     [InlineData("mysql", "KoderId:Storage:Provider must be one of sqlite, postgres, inmemory (got 'mysql').")]
     [InlineData("", "KoderId:Storage:Provider must be one of sqlite, postgres, inmemory (got '').")]
-    [InlineData("postgres", "KoderId:Storage:Provider=postgres is not available in this build")]
+    [InlineData("postgres", "KoderId:Storage:ConnectionString is required for provider postgres.")]
     public async Task the_start_up_check_reports_a_bad_provider_as_one_line(string provider, string message)
     {
         var problems = await Check(new() { ["KoderId:Storage:Provider"] = provider });

@@ -37,6 +37,9 @@ public sealed class KoderIdFactory : WebApplicationFactory<Program>
             directory);
     }
 
+    public static KoderIdFactory Postgres(string connectionString, Action<IServiceCollection>? services = null) =>
+        new(new() { ["KoderId:Storage:Provider"] = "postgres", ["KoderId:Storage:ConnectionString"] = connectionString }, services, null);
+
     public string? DataDirectory => _directory?.Path;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

@@ -5,7 +5,7 @@ using System.Net;
 using System.Net.Sockets;
 using Npgsql;
 
-namespace KoderId.EventSourcing.Postgres.Tests;
+namespace KoderId.Testing.Postgres;
 
 /// <summary>
 /// A PostgreSQL server for tests and benchmarks, usable outside xunit. With <c>KODERID_TEST_POSTGRES</c> set (a
