@@ -13,7 +13,7 @@ public sealed class BenchCountsProjection : SqlProjection
     public BenchCountsProjection()
         : base("bench_counts", 1, ProjectionLifecycle.Async, "bench_counts")
     {
-        On<BenchTick>((ctx, e, stored, ct) => ctx.ExecuteAsync(
+        On<BenchTick>((ctx, e, stored, ct) => ctx.WriteAsync(
             $"""
             INSERT INTO {ctx.Table("bench_counts")} (tenant_id, stream_id, events, last_n, last_position) VALUES (@t, @s, 1, @n, @p)
             ON CONFLICT (tenant_id, stream_id) DO UPDATE SET events = {ctx.Table("bench_counts")}.events + 1, last_n = excluded.last_n, last_position = excluded.last_position

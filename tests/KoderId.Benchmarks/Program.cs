@@ -1,6 +1,8 @@
 using System.Globalization;
 using KoderId.Benchmarks;
+using KoderId.EventSourcing.Postgres;
 using KoderId.EventSourcing.Sqlite;
+using KoderId.Testing.Postgres;
 
 // dotnet run -c Release --project tests/KoderId.Benchmarks -- store [--replay-events N] [--only sqlite|postgres]
 // dotnet <KoderId.Benchmarks.dll> replay <target> <connection>   (child process used by "store")
@@ -51,6 +53,7 @@ return results.Any(r => r.Note.Contains("MISSED", StringComparison.Ordinal)) ? 1
 internal static class Targets
 {
     private static readonly string Folder = Path.Combine(Path.GetTempPath(), "koderid-bench", Guid.NewGuid().ToString("N"));
+    private static PostgresCluster? _cluster;
 
     public static IReadOnlyList<BenchTarget> All() =>
     [
@@ -67,16 +70,38 @@ internal static class Targets
                 var store = new SqliteEventStore(database);
                 return new OpenedStore(store, store, new SqliteSubjectKeyStore(database), store.DisposeAsync);
             }),
+        new BenchTarget(
+            "postgres",
+            async () =>
+            {
+                // A throwaway durable cluster (fsync=on) from the installed binaries, or KODERID_TEST_POSTGRES.
+                _cluster ??= await PostgresCluster.StartAsync();
+                return await _cluster.CreateDatabaseAsync();
+            },
+            connection =>
+            {
+                var database = new PostgresDatabase(connection);
+                var store = new PostgresEventStore(database);
+                return new OpenedStore(store, store, new PostgresSubjectKeyStore(database), async () =>
+                {
+                    await store.DisposeAsync();
+                    await database.DisposeAsync();
+                });
+            }),
     ];
 
-    public static ValueTask DisposeAsync()
+    public static async ValueTask DisposeAsync()
     {
+        if (_cluster is not null)
+        {
+            Npgsql.NpgsqlConnection.ClearAllPools();
+            await _cluster.DisposeAsync();
+        }
+
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         if (Directory.Exists(Folder))
         {
             Directory.Delete(Folder, recursive: true);
         }
-
-        return ValueTask.CompletedTask;
     }
 }

@@ -10,8 +10,25 @@ using KoderId.Projections.Users;
 
 namespace KoderId.Projections.Tests;
 
-public sealed class ProjectionTests
+/// <summary>The read models on the embedded driver.</summary>
+public sealed class SqliteProjectionTests : ProjectionTests
 {
+    protected override SqlDialect Dialect => SqlDialect.Sqlite;
+}
+
+/// <summary>The same read models, the same SQL, on PostgreSQL (writes batched per round trip there).</summary>
+public sealed class PostgresProjectionTests : ProjectionTests
+{
+    protected override SqlDialect Dialect => SqlDialect.Postgres;
+}
+
+public abstract class ProjectionTests
+{
+    protected abstract SqlDialect Dialect { get; }
+
+    private async Task<ReadModelHarness> StartAsync(IReadOnlyList<IProjection>? projections = null) =>
+        await ReadModelHarness.StartAsync(await ReadModelHarness.NewTargetAsync(Dialect), projections);
+
     private static readonly DateTimeOffset Later = new(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     [Fact]
@@ -29,24 +46,24 @@ public sealed class ProjectionTests
     [Fact]
     public async Task inline_models_are_readable_as_soon_as_the_append_returns()
     {
-        await using var h = await ReadModelHarness.StartAsync();
+        await using var h = await StartAsync();
 
         await h.AppendAsync("acme", "tenant-acme", new TenantCreated("acme", "ACME"), new TenantDomainAdded("acme", "Login.ACME.example", Verified: true, Primary: true));
         await h.AppendAsync("acme", "user-u1", new UserCreated("u1", "Alice", "Alice@Example.com", EmailVerified: true, GivenName: "Alice"));
         await h.AppendAsync("acme", "session-s1", new SessionStarted("s1", "u1", ["pwd", "otp"], Later, "203.0.113.7", "Firefox"));
 
-        var user = await new UserDirectory(h.Store).FindByUsernameAsync("acme", "alice");
+        var user = await new UserDirectory(h.ReadModels).FindByUsernameAsync("acme", "alice");
         Assert.NotNull(user);
         Assert.Equal(("u1", "Alice", "Alice@Example.com", true, "Alice", UserStatus.Active, 1L), (user.UserId, user.Username, user.Email, user.EmailVerified, user.GivenName, user.Status, user.Version));
-        Assert.Equal("u1", Assert.Single(await new UserDirectory(h.Store).FindByEmailAsync("acme", "alice@example.com")).UserId);
+        Assert.Equal("u1", Assert.Single(await new UserDirectory(h.ReadModels).FindByEmailAsync("acme", "alice@example.com")).UserId);
 
-        var tenant = await new TenantDirectory(h.Store).GetAsync("acme");
+        var tenant = await new TenantDirectory(h.ReadModels).GetAsync("acme");
         Assert.NotNull(tenant);
         Assert.Equal(("ACME", TenantStatus.Active, 2L), (tenant.Name, tenant.Status, tenant.Version));
         Assert.Equal("login.acme.example", Assert.Single(tenant.Domains).Domain);
-        Assert.Equal("acme", await new TenantDirectory(h.Store).FindByDomainAsync("LOGIN.acme.example."));
+        Assert.Equal("acme", await new TenantDirectory(h.ReadModels).FindByDomainAsync("LOGIN.acme.example."));
 
-        var session = await new SessionDirectory(h.Store).GetAsync("acme", "s1");
+        var session = await new SessionDirectory(h.ReadModels).GetAsync("acme", "s1");
         Assert.NotNull(session);
         Assert.Equal(["pwd", "otp"], session.AuthMethods);
         Assert.Equal("203.0.113.7", session.ClientIp);
@@ -56,8 +73,8 @@ public sealed class ProjectionTests
     [Fact]
     public async Task the_users_model_follows_a_users_life_to_erasure()
     {
-        await using var h = await ReadModelHarness.StartAsync();
-        var users = new UserDirectory(h.Store);
+        await using var h = await StartAsync();
+        var users = new UserDirectory(h.ReadModels);
         await h.AppendAsync("acme", "user-u1", new UserCreated("u1", "alice", "alice@example.com", EmailVerified: false, Phone: "+15555550100"));
         await h.AppendRawAsync("acme", "user-u1", "user.profile-updated.v1", """{"userId":"u1","name":"Alice Liddell","locale":"en"}""");
 
@@ -80,7 +97,7 @@ public sealed class ProjectionTests
     [Fact]
     public async Task a_rebuild_from_the_log_equals_the_models_built_incrementally()
     {
-        await using var h = await ReadModelHarness.StartAsync();
+        await using var h = await StartAsync();
         var scenario = new Scenario(h);
         await scenario.PlayAsync();
         Assert.InRange(scenario.Events, 300, 1000);
@@ -101,7 +118,7 @@ public sealed class ProjectionTests
 
         foreach (var (tenant, user) in scenario.Erased)
         {
-            var row = await new UserDirectory(h.Store).GetAsync(tenant, user);
+            var row = await new UserDirectory(h.ReadModels).GetAsync(tenant, user);
             Assert.Equal((UserStatus.Erased, (string?)null, (string?)null), (row!.Status, row.Username, row.Email));
         }
 
@@ -112,7 +129,7 @@ public sealed class ProjectionTests
     [Fact]
     public async Task the_async_audit_model_catches_up_with_the_log_and_equals_its_rebuild()
     {
-        await using var h = await ReadModelHarness.StartAsync();
+        await using var h = await StartAsync();
         var scenario = new Scenario(h, seed: 7);
         await scenario.PlayAsync(usersPerTenant: 10, rounds: 4);
         var audit = h.Projection("audit");
@@ -131,14 +148,14 @@ public sealed class ProjectionTests
     [Fact]
     public async Task the_audit_model_answers_who_did_what_to_whom_from_where()
     {
-        await using var h = await ReadModelHarness.StartAsync();
+        await using var h = await StartAsync();
         var byAdmin = new EventMetadata { Actor = "admin-1", ClientIp = "198.51.100.9", UserAgent = "curl/8", CorrelationId = "req-1" };
         await h.AppendAsync("acme", "user-u1", byAdmin, new UserCreated("u1", "alice", null, false));
         await h.AppendAsync("acme", "user-u2", byAdmin, new UserCreated("u2", "bob", null, false), new UserDisabled("u2"));
         await h.AppendAsync("acme", "session-s1", EventMetadata.New("u1"), new SessionStarted("s1", "u1", ["pwd"], Later));
         await h.AppendRawAsync("acme", "misc-1", "thing.happened.v9", """{"x":1}""", EventMetadata.New("robot"));
         await h.Daemon.CatchUpAsync(h.Projection("audit"));
-        var log = new AuditLog(h.Store);
+        var log = new AuditLog(h.ReadModels);
 
         var aboutAlice = await log.SearchAsync("acme", new AuditQuery { Subject = "u1" });
         Assert.Equal(["user.created.v1", "session.started.v1"], aboutAlice.Select(e => e.EventType));
@@ -163,10 +180,10 @@ public sealed class ProjectionTests
     [Fact]
     public async Task bumping_a_projections_version_builds_the_new_table_and_drops_the_old_one()
     {
-        var directory = ReadModelHarness.NewDirectory();
+        var target = await ReadModelHarness.NewTargetAsync(Dialect, owned: false);
         try
         {
-            await using (var v1 = await ReadModelHarness.StartAsync(directory: directory))
+            await using (var v1 = await ReadModelHarness.StartAsync(target))
             {
                 await v1.AppendAsync("acme", "user-u1", new UserCreated("u1", "alice", "alice@example.com", true));
                 await v1.AppendAsync("acme", "user-u2", new UserCreated("u2", "bob", "bob@example.com", false), new UserEmailChanged("u2", "bob@example.org", true));
@@ -174,7 +191,7 @@ public sealed class ProjectionTests
             }
 
             IReadOnlyList<IProjection> bumped = [.. ProjectionCatalog.All().Where(p => p.Name != "users"), new UsersProjection(version: 2)];
-            await using var v2 = await ReadModelHarness.StartAsync(bumped, directory);
+            await using var v2 = await ReadModelHarness.StartAsync(target with { Owned = true }, bumped);
 
             var tables = await v2.TableNamesAsync();
             Assert.Contains("users_v2", tables);
@@ -183,21 +200,24 @@ public sealed class ProjectionTests
             Assert.Equal((2, (int?)2, 3L, 0L), (status.Version, status.BuiltVersion, status.Position, status.Lag));
             Assert.Equal(["users_v2"], status.Tables);
 
-            var users = new UserDirectory(v2.Store, version: 2);
+            var users = new UserDirectory(v2.ReadModels, version: 2);
             Assert.Equal("bob@example.org", (await users.GetAsync("acme", "u2"))!.Email);
             await v2.AppendAsync("acme", "user-u3", new UserCreated("u3", "carol", null, false));
             Assert.Equal("u3", (await users.FindByUsernameAsync("acme", "carol"))!.UserId);
         }
         finally
         {
-            Directory.Delete(directory, recursive: true);
+            if (Dialect == SqlDialect.Sqlite && Directory.Exists(target.Location))
+            {
+                Directory.Delete(target.Location, recursive: true);
+            }
         }
     }
 
     [Fact]
     public async Task the_projection_list_reports_positions_and_lag()
     {
-        await using var h = await ReadModelHarness.StartAsync();
+        await using var h = await StartAsync();
         var before = await h.Manager.ListAsync();
         Assert.All(before, s => Assert.Equal((0L, 0L, true), (s.Position, s.Head, s.IsCurrent)));
 
@@ -220,7 +240,7 @@ public sealed class ProjectionTests
     public async Task a_failing_inline_projection_fails_the_append_and_leaves_no_event_and_no_read_model_row()
     {
         IReadOnlyList<IProjection> projections = [.. ProjectionCatalog.All(), new ExplodingProjection()];
-        await using var h = await ReadModelHarness.StartAsync(projections);
+        await using var h = await StartAsync(projections);
         await h.AppendAsync("acme", "user-u1", new UserCreated("u1", "alice", null, false));
         var headBefore = await h.Store.ReadHeadAsync();
         var statesBefore = await h.Manager.ListAsync();
@@ -232,27 +252,27 @@ public sealed class ProjectionTests
         Assert.Equal(headBefore.Position, (await h.Store.ReadHeadAsync()).Position);
         Assert.Equal(0, await h.Store.GetStreamVersionAsync("acme", "user-u2"));
         Assert.Equal(1, await h.Store.ReadAllAsync(0).CountAsync());
-        Assert.Null(await new UserDirectory(h.Store).GetAsync("acme", "u2"));
+        Assert.Null(await new UserDirectory(h.ReadModels).GetAsync("acme", "u2"));
         Assert.Equal(1, await h.CountAsync("exploding_v1"));
         Assert.Equal(statesBefore.Select(s => s.Position), (await h.Manager.ListAsync()).Select(s => s.Position));
 
         // The store is still healthy: the next append takes the next position and is projected.
         var next = await h.AppendAsync("acme", "user-u3", new UserCreated("u3", "dave", null, false));
         Assert.Equal(headBefore.Position + 1, next.FirstPosition);
-        Assert.NotNull(await new UserDirectory(h.Store).GetAsync("acme", "u3"));
+        Assert.NotNull(await new UserDirectory(h.ReadModels).GetAsync("acme", "u3"));
     }
 
     [Fact]
     public async Task a_query_for_one_tenant_never_returns_another_tenants_rows()
     {
-        await using var h = await ReadModelHarness.StartAsync();
+        await using var h = await StartAsync();
         await h.AppendAsync("acme", "tenant-acme", new TenantCreated("acme", "ACME"), new TenantDomainAdded("acme", "login.acme.example", true, true));
         await h.AppendAsync("acme", "user-a1", new UserCreated("a1", "alice", "alice@example.com", true));
         await h.AppendAsync("acme", "session-sa", new SessionStarted("sa", "a1", ["pwd"], Later));
         await h.AppendAsync("globex", "user-b1", new UserCreated("b1", "alice", "alice@example.com", true));
         await h.Daemon.CatchUpAsync(h.Projection("audit"));
-        var users = new UserDirectory(h.Store);
-        var sessions = new SessionDirectory(h.Store);
+        var users = new UserDirectory(h.ReadModels);
+        var sessions = new SessionDirectory(h.ReadModels);
 
         Assert.Null(await users.GetAsync("globex", "a1"));
         Assert.Equal("a1", (await users.FindByUsernameAsync("acme", "alice"))!.UserId);
@@ -262,16 +282,16 @@ public sealed class ProjectionTests
         Assert.Null(await sessions.GetAsync("globex", "sa"));
         Assert.Empty(await sessions.ListActiveForUserAsync("globex", "a1", DateTimeOffset.UtcNow));
         Assert.Single(await sessions.ListActiveForUserAsync("acme", "a1", DateTimeOffset.UtcNow));
-        Assert.Null(await new TenantDirectory(h.Store).GetAsync("globex"));
-        Assert.All(await new AuditLog(h.Store).SearchAsync("globex", new AuditQuery()), e => Assert.Equal("globex", e.TenantId));
-        Assert.Empty(await new AuditLog(h.Store).SearchAsync("globex", new AuditQuery { Subject = "a1" }));
+        Assert.Null(await new TenantDirectory(h.ReadModels).GetAsync("globex"));
+        Assert.All(await new AuditLog(h.ReadModels).SearchAsync("globex", new AuditQuery()), e => Assert.Equal("globex", e.TenantId));
+        Assert.Empty(await new AuditLog(h.ReadModels).SearchAsync("globex", new AuditQuery { Subject = "a1" }));
     }
 
     [Fact]
     public async Task revoking_and_erasing_show_in_the_sessions_model()
     {
-        await using var h = await ReadModelHarness.StartAsync();
-        var sessions = new SessionDirectory(h.Store);
+        await using var h = await StartAsync();
+        var sessions = new SessionDirectory(h.ReadModels);
         await h.AppendAsync("acme", "session-s1", new SessionStarted("s1", "u1", ["pwd"], Later, "203.0.113.1", "Firefox"));
         await h.AppendAsync("acme", "session-s2", new SessionStarted("s2", "u1", ["pwd"], Later, "203.0.113.2", "Chrome"));
         await h.AppendAsync("acme", "session-s1", new SessionRevoked("s1", "u1", "logout"));

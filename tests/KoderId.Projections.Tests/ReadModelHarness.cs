@@ -1,51 +1,92 @@
 using System.Globalization;
 using System.Text;
 using KoderId.Events;
+using KoderId.EventSourcing.Postgres;
 using KoderId.EventSourcing.Projections;
 using KoderId.EventSourcing.Serialization;
 using KoderId.EventSourcing.Sqlite;
 using KoderId.EventSourcing.Storage;
 using KoderId.Projections;
+using KoderId.Testing.Postgres;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace KoderId.Projections.Tests;
 
 /// <summary>
-/// The production wiring on a throw-away SQLite file: store with the inline projector, subject keys in the
-/// same file, serializer over the real event catalogue, projection manager and daemon.
+/// The production wiring on a throw-away store, SQLite file or PostgreSQL database: store with the inline
+/// projector, subject keys, serializer over the real event catalogue, projection manager and daemon.
 /// </summary>
 internal sealed class ReadModelHarness : IAsyncDisposable
 {
-    private readonly bool _ownsDirectory;
+    private readonly Func<ValueTask> _dispose;
 
-    private ReadModelHarness(string directory, bool ownsDirectory, IReadOnlyList<IProjection> projections)
+    private ReadModelHarness(Target target, IReadOnlyList<IProjection> projections)
     {
-        Directory = directory;
-        _ownsDirectory = ownsDirectory;
+        Location = target.Location;
         Projections = projections;
-        Database = new SqliteDatabase($"Data Source={Path.Combine(directory, "koderid.db")}");
-        Keys = new SqliteSubjectKeyStore(Database);
-        Serializer = new EventSerializer(EventCatalog.CreateRegistry(), Keys);
-        Store = new SqliteEventStore(Database, new InlineProjector(projections, Serializer));
-        Manager = new ProjectionManager(Store, Store, Serializer, projections);
-        Daemon = new ProjectionDaemon(Store, Store, Manager);
+        Dialect = target.Dialect;
+        if (target.Dialect == SqlDialect.Sqlite)
+        {
+            var database = new SqliteDatabase($"Data Source={Path.Combine(target.Location, "koderid.db")}");
+            Keys = new SqliteSubjectKeyStore(database);
+            Serializer = new EventSerializer(EventCatalog.CreateRegistry(), Keys);
+            var store = new SqliteEventStore(database, new InlineProjector(projections, Serializer));
+            (Store, ReadModels) = (store, store);
+            _dispose = async () =>
+            {
+                await store.DisposeAsync();
+                SqliteConnection.ClearAllPools();
+                if (target.Owned && System.IO.Directory.Exists(target.Location))
+                {
+                    System.IO.Directory.Delete(target.Location, recursive: true);
+                }
+            };
+        }
+        else
+        {
+            var database = new PostgresDatabase(target.Location);
+            Keys = new PostgresSubjectKeyStore(database);
+            Serializer = new EventSerializer(EventCatalog.CreateRegistry(), Keys);
+            var store = new PostgresEventStore(database, new InlineProjector(projections, Serializer));
+            (Store, ReadModels) = (store, store);
+            _dispose = async () =>
+            {
+                await store.DisposeAsync();
+                await database.DisposeAsync();
+                if (target.Owned)
+                {
+                    NpgsqlConnection.ClearAllPools();
+                    await (await PostgresCluster.SharedAsync()).DropDatabaseAsync(target.Location);
+                }
+            };
+        }
+
+        Manager = new ProjectionManager(Store, ReadModels, Serializer, projections);
+        Daemon = new ProjectionDaemon(Store, ReadModels, Manager);
     }
 
-    public string Directory { get; }
+    /// <summary>A SQLite folder or a PostgreSQL connection string; <c>Owned</c> means dispose deletes it.</summary>
+    internal sealed record Target(SqlDialect Dialect, string Location, bool Owned);
+
+    public string Location { get; }
+    public SqlDialect Dialect { get; }
     public IReadOnlyList<IProjection> Projections { get; }
-    public SqliteDatabase Database { get; }
-    public SqliteSubjectKeyStore Keys { get; }
+    public ISubjectKeyStore Keys { get; }
     public EventSerializer Serializer { get; }
-    public SqliteEventStore Store { get; }
+    public IEventStore Store { get; }
+    public IReadModelStore ReadModels { get; }
     public ProjectionManager Manager { get; }
     public ProjectionDaemon Daemon { get; }
 
-    public static string NewDirectory() => Path.Combine(Path.GetTempPath(), "koderid-projections-" + Guid.NewGuid().ToString("N"));
+    public static async Task<Target> NewTargetAsync(SqlDialect dialect, bool owned = true) => dialect == SqlDialect.Sqlite
+        ? new Target(dialect, Path.Combine(Path.GetTempPath(), "koderid-projections-" + Guid.NewGuid().ToString("N")), owned)
+        : new Target(dialect, await (await PostgresCluster.SharedAsync()).CreateDatabaseAsync(), owned);
 
-    /// <summary>Opens (or creates) the database in <paramref name="directory"/>, deleted on dispose only when the harness made it up.</summary>
-    public static async Task<ReadModelHarness> StartAsync(IReadOnlyList<IProjection>? projections = null, string? directory = null)
+    /// <summary>Opens (or creates) the store at <paramref name="target"/>.</summary>
+    public static async Task<ReadModelHarness> StartAsync(Target target, IReadOnlyList<IProjection>? projections = null)
     {
-        var harness = new ReadModelHarness(directory ?? NewDirectory(), directory is null, projections ?? ProjectionCatalog.All());
+        var harness = new ReadModelHarness(target, projections ?? ProjectionCatalog.All());
         await harness.Manager.EnsureAsync();
         return harness;
     }
@@ -75,7 +116,7 @@ internal sealed class ReadModelHarness : IAsyncDisposable
         var rows = new List<string>();
         foreach (var table in projection.Tables.Select(t => $"{t}_v{projection.Version}"))
         {
-            await using var connection = await Database.OpenAsync();
+            await using var connection = await ReadModels.OpenConnectionAsync();
             await using var command = connection.CreateCommand();
             command.CommandText = $"SELECT * FROM {table}";
             await using var reader = await command.ExecuteReaderAsync();
@@ -99,9 +140,11 @@ internal sealed class ReadModelHarness : IAsyncDisposable
 
     public async Task<IReadOnlyList<string>> TableNamesAsync()
     {
-        await using var connection = await Database.OpenAsync();
+        await using var connection = await ReadModels.OpenConnectionAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name";
+        command.CommandText = Dialect == SqlDialect.Sqlite
+            ? "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+            : "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename";
         var names = new List<string>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
@@ -114,19 +157,11 @@ internal sealed class ReadModelHarness : IAsyncDisposable
 
     public async Task<long> CountAsync(string table)
     {
-        await using var connection = await Database.OpenAsync();
+        await using var connection = await ReadModels.OpenConnectionAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT COUNT(*) FROM {table}";
-        return (long)(await command.ExecuteScalarAsync())!;
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await Store.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        if (_ownsDirectory && System.IO.Directory.Exists(Directory))
-        {
-            System.IO.Directory.Delete(Directory, recursive: true);
-        }
-    }
+    public ValueTask DisposeAsync() => _dispose();
 }

@@ -66,7 +66,7 @@ public sealed class AuditProjection : IProjection
         ArgumentNullException.ThrowIfNull(e);
         var s = e.Stored;
         var m = s.Metadata;
-        return context.ExecuteAsync(
+        return context.WriteAsync(
             $"""
             INSERT INTO {context.Table(TableName)} (position, tenant_id, stream_id, stream_version, event_type, event_id, subject,
                 actor, client_ip, user_agent, occurred_at, correlation_id, causation_id)

@@ -17,7 +17,7 @@ public sealed class SessionsProjection : SqlProjection
     public SessionsProjection()
         : base(ProjectionName, CurrentVersion, ProjectionLifecycle.Inline, TableName)
     {
-        On<SessionStarted>((ctx, e, s, ct) => ctx.ExecuteAsync(
+        On<SessionStarted>((ctx, e, s, ct) => ctx.WriteAsync(
             $"""
             INSERT INTO {ctx.Table(TableName)} (tenant_id, session_id, user_id, auth_methods, client_ip, user_agent,
                 started_at, expires_at, revoked_at, revoke_reason, version)
@@ -38,7 +38,7 @@ public sealed class SessionsProjection : SqlProjection
             ("@expires", ReadModelSql.Micros(e.ExpiresAt)),
             ("@version", s.StreamVersion)));
 
-        On<SessionRevoked>((ctx, e, s, ct) => ctx.ExecuteAsync(
+        On<SessionRevoked>((ctx, e, s, ct) => ctx.WriteAsync(
             $"""
             UPDATE {ctx.Table(TableName)} SET revoked_at = @at, revoke_reason = @reason, version = @version
             WHERE tenant_id = @tenant AND session_id = @session
@@ -50,7 +50,7 @@ public sealed class SessionsProjection : SqlProjection
             ("@tenant", s.TenantId),
             ("@session", e.SessionId)));
 
-        On<UserErased>((ctx, e, s, ct) => ctx.ExecuteAsync(
+        On<UserErased>((ctx, e, s, ct) => ctx.WriteAsync(
             $"UPDATE {ctx.Table(TableName)} SET client_ip = NULL, user_agent = NULL WHERE tenant_id = @tenant AND user_id = @user",
             ct,
             ("@tenant", s.TenantId),

@@ -18,7 +18,7 @@ public sealed class TenantsProjection : SqlProjection
     public TenantsProjection()
         : base(ProjectionName, CurrentVersion, ProjectionLifecycle.Inline, TenantsTable, DomainsTable)
     {
-        On<TenantCreated>((ctx, e, s, ct) => ctx.ExecuteAsync(
+        On<TenantCreated>((ctx, e, s, ct) => ctx.WriteAsync(
             $"""
             INSERT INTO {ctx.Table(TenantsTable)} (tenant_id, name, status, blocked_reason, created_at, updated_at, version)
             VALUES (@tenant, @name, 'active', NULL, @at, @at, @version)
@@ -41,11 +41,11 @@ public sealed class TenantsProjection : SqlProjection
             var domain = NormalizeDomain(e.Domain);
             if (e.Primary)
             {
-                await ctx.ExecuteAsync($"UPDATE {domains} SET is_primary = 0 WHERE tenant_id = @tenant AND domain <> @domain", ct,
+                await ctx.WriteAsync($"UPDATE {domains} SET is_primary = 0 WHERE tenant_id = @tenant AND domain <> @domain", ct,
                     ("@tenant", s.TenantId), ("@domain", domain)).ConfigureAwait(false);
             }
 
-            await ctx.ExecuteAsync(
+            await ctx.WriteAsync(
                 $"""
                 INSERT INTO {domains} (tenant_id, domain, verified, is_primary, added_at)
                 VALUES (@tenant, @domain, @verified, @primary, @at)
@@ -96,8 +96,8 @@ public sealed class TenantsProjection : SqlProjection
 
     internal static string NormalizeDomain(string domain) => domain.Trim().TrimEnd('.').ToLowerInvariant();
 
-    private static Task<int> Update(ProjectionContext ctx, StoredEvent s, string set, CancellationToken ct, params (string Name, object? Value)[] args) =>
-        ctx.ExecuteAsync(
+    private static Task Update(ProjectionContext ctx, StoredEvent s, string set, CancellationToken ct, params (string Name, object? Value)[] args) =>
+        ctx.WriteAsync(
             $"UPDATE {ctx.Table(TenantsTable)} SET {set}{(set.Length > 0 ? ", " : "")}updated_at = @at, version = @version WHERE tenant_id = @tenant",
             ct,
             [.. args, ("@at", At(s)), ("@version", s.StreamVersion), ("@tenant", s.TenantId)]);

@@ -26,7 +26,7 @@ public sealed class UsersProjection : SqlProjection
     public UsersProjection(int version)
         : base(ProjectionName, version, ProjectionLifecycle.Inline, TableName)
     {
-        On<UserCreated>((ctx, e, s, ct) => ctx.ExecuteAsync(
+        On<UserCreated>((ctx, e, s, ct) => ctx.WriteAsync(
             $"""
             INSERT INTO {ctx.Table(TableName)} (tenant_id, user_id, username, username_key, email, email_key, email_verified,
                 given_name, family_name, display_name, phone, preferred_language, status, created_at, updated_at, version)
@@ -112,8 +112,8 @@ public sealed class UsersProjection : SqlProjection
         await context.ExecuteAsync($"CREATE INDEX ix_{users}_email ON {users} (tenant_id, email_key)", ct).ConfigureAwait(false);
     }
 
-    private static Task<int> Update(ProjectionContext ctx, StoredEvent s, string userId, string set, CancellationToken ct, params (string Name, object? Value)[] args) =>
-        ctx.ExecuteAsync(
+    private static Task Update(ProjectionContext ctx, StoredEvent s, string userId, string set, CancellationToken ct, params (string Name, object? Value)[] args) =>
+        ctx.WriteAsync(
             $"UPDATE {ctx.Table(TableName)} SET {set}{(set.Length > 0 ? ", " : "")}updated_at = @at, version = @version WHERE tenant_id = @tenant AND user_id = @user",
             ct,
             [.. args, ("@at", At(s)), ("@version", s.StreamVersion), ("@tenant", s.TenantId), ("@user", userId)]);

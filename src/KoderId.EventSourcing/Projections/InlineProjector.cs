@@ -41,6 +41,8 @@ public sealed class InlineProjector
             {
                 await _dispatch.ApplyAsync(projection, ctx, events[i], payloads[i], ct).ConfigureAwait(false);
             }
+
+            await ctx.FlushAsync(ct).ConfigureAwait(false);
         }
 
         await using var advance = new ProjectionContext(connection, transaction, dialect, "");

@@ -92,6 +92,7 @@ public sealed class ProjectionManager(IEventStore store, IReadModelStore readMod
         {
             await using var ctx = new ProjectionContext(connection, tx, readModels.Dialect, shadowSuffix);
             await projection.CreateAsync(ctx, ct).ConfigureAwait(false);
+            await ctx.FlushAsync(ct).ConfigureAwait(false);
             await tx.CommitAsync(ct).ConfigureAwait(false);
         }
 
@@ -109,6 +110,7 @@ public sealed class ProjectionManager(IEventStore store, IReadModelStore readMod
                     await _dispatch.ApplyAsync(projection, ctx, e, null, ct).ConfigureAwait(false);
                 }
 
+                await ctx.FlushAsync(ct).ConfigureAwait(false);
                 await tx.CommitAsync(ct).ConfigureAwait(false);
                 position = batch[^1].Position;
                 applied += batch.Count;
@@ -129,6 +131,8 @@ public sealed class ProjectionManager(IEventStore store, IReadModelStore readMod
                     position = count.LastPosition;
                     applied += count.Events;
                 }
+
+                await ctx.FlushAsync(ct).ConfigureAwait(false);
             }
 
             var rows = await ProjectionStateSql.ReadAllAsync(connection, scope.Transaction, ct).ConfigureAwait(false);
