@@ -27,7 +27,11 @@ public sealed class PostgresEventStore(PostgresDatabase database, InlineProjecto
     private static readonly TimeSpan ListeningPollInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan ListenRetryDelay = TimeSpan.FromSeconds(1);
 
+    private const int MaxGroup = 64;
     private readonly AppendSignal _signal = new();
+    private readonly System.Threading.Channels.Channel<PendingAppend> _appends =
+        System.Threading.Channels.Channel.CreateUnbounded<PendingAppend>(new() { SingleReader = true });
+    private Task? _writer;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _listenerGate = new();
     private Task? _listener;
@@ -41,31 +45,143 @@ public sealed class PostgresEventStore(PostgresDatabase database, InlineProjecto
     {
         EventStoreLimits.Validate(request);
         RejectNulCharacters(request);
-        AppendResult result;
+        ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
+        var pending = new PendingAppend(request, ct);
+        if (!_appends.Writer.TryWrite(pending))
+        {
+            throw new ObjectDisposedException(nameof(PostgresEventStore));
+        }
+
+        EnsureWriting();
+        return await pending.Result.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Group commit: one writer per store takes every append waiting in the queue and commits them in one
+    /// transaction, each under its own savepoint, so N concurrent appends cost one WAL flush instead of N
+    /// while each still succeeds or fails on its own. Appends are serialised by the advisory lock anyway
+    /// (docs/adr/0003-postgres-ordering.md); grouping is what lets concurrent writers share the wait.
+    /// </summary>
+    private async Task WriteLoopAsync()
+    {
+        var group = new List<PendingAppend>(MaxGroup);
+
+        // Runs until DisposeAsync completes the queue, and commits what was queued before that.
+        while (await _appends.Reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            group.Clear();
+            while (group.Count < MaxGroup && _appends.Reader.TryRead(out var next))
+            {
+                if (next.Cancellation.IsCancellationRequested)
+                {
+                    next.Result.TrySetCanceled(next.Cancellation);
+                }
+                else
+                {
+                    group.Add(next);
+                }
+            }
+
+            if (group.Count > 0)
+            {
+                await CommitGroupAsync(group).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task CommitGroupAsync(List<PendingAppend> group)
+    {
+        var results = new (AppendResult? Result, Exception? Error)[group.Count];
+        var useSavepoints = group.Count > 1;
         try
         {
-            await using var connection = await database.OpenAsync(ct).ConfigureAwait(false);
+            await using var connection = await database.OpenAsync(CancellationToken.None).ConfigureAwait(false);
 
             // READ COMMITTED on purpose: each statement after the lock takes a fresh snapshot and so sees the
             // previous holder's commit. Under REPEATABLE READ the snapshot would predate the lock wait.
-            await using var tx = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct).ConfigureAwait(false);
-            result = await AppendInTransactionAsync(connection, tx, request, ct).ConfigureAwait(false);
+            await using var tx = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, CancellationToken.None).ConfigureAwait(false);
+            for (var i = 0; i < group.Count; i++)
+            {
+                if (!useSavepoints)
+                {
+                    results[i] = (await AppendInTransactionAsync(connection, tx, group[i].Request, group[i].Cancellation).ConfigureAwait(false), null);
+                    continue;
+                }
 
-            // Not cancellable: once the rows are written the caller gets a definite answer, not a maybe.
+                await tx.SaveAsync("append", CancellationToken.None).ConfigureAwait(false);
+                try
+                {
+                    // Each append reads the head its predecessors in the group moved, so positions stay dense.
+                    results[i] = (await AppendInTransactionAsync(connection, tx, group[i].Request, CancellationToken.None).ConfigureAwait(false), null);
+                    await tx.ReleaseAsync("append", CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not NpgsqlException || ex is PostgresException)
+                {
+                    // This append alone is refused (version, tenant, claim, a failing inline projection ...).
+                    await tx.RollbackAsync("append", CancellationToken.None).ConfigureAwait(false);
+                    results[i] = (null, ex);
+                }
+            }
+
+            // Not cancellable: once the rows are written every caller gets a definite answer, not a maybe.
             await tx.CommitAsync(CancellationToken.None).ConfigureAwait(false);
         }
-        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.ConstraintName == UniqueClaimsKey)
+        catch (Exception ex)
         {
-            // Only a writer that bypasses the append lock can get here; report it as the claim conflict it is.
-            throw await ClaimRacedAsync(request, ex, ct).ConfigureAwait(false);
-        }
-        catch (NpgsqlException ex)
-        {
-            throw PostgresErrors.Unavailable("append", ex);
+            // Nothing of the group committed: an append refused on its own keeps its reason, the others get this one.
+            for (var i = 0; i < group.Count; i++)
+            {
+                results[i] = (null, results[i].Error ?? ex);
+            }
         }
 
-        _signal.Notify(result.LastPosition);
-        return result;
+        long last = 0;
+        for (var i = 0; i < group.Count; i++)
+        {
+            var (result, error) = results[i];
+            if (result is not null)
+            {
+                last = Math.Max(last, result.LastPosition);
+                group[i].Result.TrySetResult(result);
+            }
+            else
+            {
+                group[i].Result.TrySetException(await MapErrorAsync(group[i].Request, error!).ConfigureAwait(false));
+            }
+        }
+
+        if (last > 0)
+        {
+            _signal.Notify(last);
+        }
+    }
+
+    private async Task<Exception> MapErrorAsync(AppendRequest request, Exception error) => error switch
+    {
+        // Only a writer that bypasses the append lock can get here; report it as the claim conflict it is.
+        PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: UniqueClaimsKey } ex => await ClaimRacedAsync(request, ex, CancellationToken.None).ConfigureAwait(false),
+        NpgsqlException ex => PostgresErrors.Unavailable("append", ex),
+        _ => error,
+    };
+
+    private void EnsureWriting()
+    {
+        if (_writer is not null)
+        {
+            return;
+        }
+
+        lock (_listenerGate)
+        {
+            _writer ??= Task.Run(WriteLoopAsync);
+        }
+    }
+
+    private sealed class PendingAppend(AppendRequest request, CancellationToken cancellation)
+    {
+        public AppendRequest Request { get; } = request;
+        public CancellationToken Cancellation { get; } = cancellation;
+        public TaskCompletionSource<AppendResult> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     private async Task<AppendResult> AppendInTransactionAsync(NpgsqlConnection connection, NpgsqlTransaction tx, AppendRequest request, CancellationToken ct)
@@ -335,6 +451,7 @@ public sealed class PostgresEventStore(PostgresDatabase database, InlineProjecto
     public async ValueTask DisposeAsync()
     {
         Task? listener;
+        Task? writer;
         lock (_listenerGate)
         {
             if (_stopping.IsCancellationRequested)
@@ -343,12 +460,19 @@ public sealed class PostgresEventStore(PostgresDatabase database, InlineProjecto
             }
 
             listener = _listener;
+            writer = _writer;
+            _appends.Writer.TryComplete();
             _stopping.Cancel();
         }
 
         if (listener is not null)
         {
             await listener.ConfigureAwait(false);
+        }
+
+        if (writer is not null)
+        {
+            await writer.ConfigureAwait(false);
         }
 
         _stopping.Dispose();
