@@ -44,7 +44,6 @@ public sealed class PostgresEventStore(PostgresDatabase database, InlineProjecto
     public async Task<AppendResult> AppendAsync(AppendRequest request, CancellationToken ct = default)
     {
         EventStoreLimits.Validate(request);
-        RejectNulCharacters(request);
         ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
         var pending = new PendingAppend(request, ct);
         if (!_appends.Writer.TryWrite(pending))
@@ -108,12 +107,10 @@ public sealed class PostgresEventStore(PostgresDatabase database, InlineProjecto
                     continue;
                 }
 
-                await tx.SaveAsync("append", CancellationToken.None).ConfigureAwait(false);
                 try
                 {
                     // Each append reads the head its predecessors in the group moved, so positions stay dense.
-                    results[i] = (await AppendInTransactionAsync(connection, tx, group[i].Request, CancellationToken.None).ConfigureAwait(false), null);
-                    await tx.ReleaseAsync("append", CancellationToken.None).ConfigureAwait(false);
+                    results[i] = (await AppendInTransactionAsync(connection, tx, group[i].Request, CancellationToken.None, savepoint: true).ConfigureAwait(false), null);
                 }
                 catch (Exception ex) when (ex is not NpgsqlException || ex is PostgresException)
                 {
@@ -184,7 +181,11 @@ public sealed class PostgresEventStore(PostgresDatabase database, InlineProjecto
         public TaskCompletionSource<AppendResult> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    private async Task<AppendResult> AppendInTransactionAsync(NpgsqlConnection connection, NpgsqlTransaction tx, AppendRequest request, CancellationToken ct)
+    /// <param name="savepoint">
+    /// Opens <c>SAVEPOINT append</c> in the same round trip as the reads, so a refused append in a group can be
+    /// rolled back alone. Savepoints are not released: each shadows the previous one and the commit ends them all.
+    /// </param>
+    private async Task<AppendResult> AppendInTransactionAsync(NpgsqlConnection connection, NpgsqlTransaction tx, AppendRequest request, CancellationToken ct, bool savepoint = false)
     {
         long version = 0;
         var exists = false;
@@ -200,8 +201,14 @@ public sealed class PostgresEventStore(PostgresDatabase database, InlineProjecto
                              BatchCommand("SELECT position, hash FROM log_head WHERE id = 1"),
                          },
                      })
-        await using (var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false))
         {
+            if (savepoint)
+            {
+                batch.BatchCommands.Insert(0, new NpgsqlBatchCommand("SAVEPOINT append"));
+            }
+
+            // The reader skips statements without rows (SAVEPOINT): its first result is the lock's.
+            await using var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
             await reader.NextResultAsync(ct).ConfigureAwait(false);
             if (await reader.ReadAsync(ct).ConfigureAwait(false))
             {
@@ -563,29 +570,6 @@ public sealed class PostgresEventStore(PostgresDatabase database, InlineProjecto
 
         // The competing claim was released again before we looked: a retry will succeed.
         return PostgresErrors.Unavailable("append (a unique claim raced with another writer; retry)", ex);
-    }
-
-    /// <summary>PostgreSQL text cannot hold U+0000; refuse it up front as bad input rather than fail as a storage error.</summary>
-    private static void RejectNulCharacters(AppendRequest request)
-    {
-        foreach (var e in request.Events)
-        {
-            var m = e.Metadata;
-            if (HasNul(e.Data) || HasNul(m.Actor) || HasNul(m.ClientIp) || HasNul(m.UserAgent) || HasNul(m.CorrelationId) || HasNul(m.CausationId))
-            {
-                throw new InvalidAppendException("Event data and metadata must not contain NUL (U+0000) characters.");
-            }
-        }
-
-        foreach (var claim in request.Claims)
-        {
-            if (HasNul(claim.Scope) || HasNul(claim.Value))
-            {
-                throw new InvalidAppendException("A unique claim must not contain NUL (U+0000) characters.");
-            }
-        }
-
-        static bool HasNul(string? value) => value is not null && value.Contains('\0', StringComparison.Ordinal);
     }
 
     private static async Task<long> EnsureTenantAsync(NpgsqlConnection connection, string tenantId, string streamId, CancellationToken ct)

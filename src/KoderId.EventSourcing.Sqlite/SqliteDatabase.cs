@@ -90,7 +90,8 @@ public sealed class SqliteDatabase
     private static IEnumerable<string> Scripts()
     {
         var assembly = Assembly.GetExecutingAssembly();
-        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.EndsWith(".sql", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        // Scripts run in their number's order (Scripts/1_Schema.sql, 2_..., 10_...), not the text's.
+        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.EndsWith(".sql", StringComparison.Ordinal)).OrderBy(ScriptNumber))
         {
             using var stream = assembly.GetManifestResourceStream(name)!;
             using var reader = new StreamReader(stream);
@@ -98,5 +99,12 @@ public sealed class SqliteDatabase
         }
 
         yield return ProjectionStateSql.CreateTables;
+    }
+
+    private static int ScriptNumber(string resourceName)
+    {
+        // Resource names look like KoderId.EventSourcing.Sqlite.Scripts.1_Schema.sql.
+        var file = resourceName[(resourceName.IndexOf(".Scripts.", StringComparison.Ordinal) + ".Scripts.".Length)..];
+        return int.Parse(file[..file.IndexOf('_', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture);
     }
 }

@@ -396,6 +396,17 @@ public abstract class EventStoreConformance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task a_nul_character_anywhere_is_refused_by_every_driver()
+    {
+        await Assert.ThrowsAsync<InvalidAppendException>(() => Store.AppendAsync(new AppendRequest(TenantA, "s", ExpectedVersion.Any,
+            [new UncommittedEvent("conformance.counter-incremented.v1", "{\"counterId\":\"a\0b\"}", EventMetadata.New())])));
+        await Assert.ThrowsAsync<InvalidAppendException>(() => Store.AppendAsync(new AppendRequest(TenantA, "s", ExpectedVersion.Any,
+            [Counter("s", 1, EventMetadata.New() with { UserAgent = "curl\0/8" })])));
+        await Assert.ThrowsAsync<InvalidAppendException>(() => AppendAsync(TenantA, "s", ExpectedVersion.Any, claims: [UniqueClaim.Claim("username", "a\0b")]));
+        Assert.Equal(0, (await Store.ReadHeadAsync()).Position);
+    }
+
+    [Fact]
     public async Task an_unknown_event_type_is_a_typed_error_on_read()
     {
         await Store.AppendAsync(new AppendRequest(TenantA, "s", ExpectedVersion.Any, [new UncommittedEvent("nobody.knows.v9", "{}", EventMetadata.New())]));

@@ -127,3 +127,29 @@ public sealed class EventTypeRegistryTests
         public System.Text.Json.Nodes.JsonObject Upcast(System.Text.Json.Nodes.JsonObject data) => data;
     }
 }
+
+public sealed class SerializerBadDataTests
+{
+    [Fact]
+    public async Task a_data_subject_that_is_not_a_string_is_a_typed_error()
+    {
+        var store = new InMemory.InMemoryEventStore();
+        await store.AppendAsync(new AppendRequest("t", "s", ExpectedVersion.Any,
+            [new UncommittedEvent("conformance.person-registered.v1", """{"personId":42,"email":"x","plan":"p"}""", EventMetadata.New())]));
+        var stored = await store.ReadAllAsync(0).FirstAsync();
+
+        var ex = await Assert.ThrowsAsync<InvalidEventDataException>(() => new EventSerializer(TestEvents.Registry(), store).DeserializeAsync(stored).AsTask());
+        Assert.Equal("KID3007", ex.Code);
+    }
+
+    [Fact]
+    public async Task an_upcaster_that_cannot_read_the_row_is_a_typed_error()
+    {
+        var store = new InMemory.InMemoryEventStore();
+        await store.AppendAsync(new AppendRequest("t", "s", ExpectedVersion.Any,
+            [new UncommittedEvent("conformance.thing-named.v1", """{"thingId":"t1","name":7}""", EventMetadata.New())]));
+        var stored = await store.ReadAllAsync(0).FirstAsync();
+
+        await Assert.ThrowsAsync<InvalidEventDataException>(() => new EventSerializer(TestEvents.Registry(), store).DeserializeAsync(stored).AsTask());
+    }
+}

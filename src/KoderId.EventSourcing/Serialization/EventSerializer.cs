@@ -79,18 +79,28 @@ public sealed class EventSerializer(EventTypeRegistry registry, ISubjectKeyStore
             throw new InvalidEventDataException(stored.Position, stored.EventType, ex);
         }
 
-        var wire = stored.EventType;
-        while (!string.Equals(wire, info.Name, StringComparison.Ordinal))
+        string? subject;
+        try
         {
-            registry.TryGetUpcaster(wire, out var up);
-            node = up.Upcast(node);
-            wire = up.ToType;
+            var wire = stored.EventType;
+            while (!string.Equals(wire, info.Name, StringComparison.Ordinal))
+            {
+                registry.TryGetUpcaster(wire, out var up);
+                node = up.Upcast(node);
+                wire = up.ToType;
+            }
+
+            subject = info.HasPersonalData && node[info.SubjectField!] is JsonValue subjectValue ? subjectValue.GetValue<string>() : null;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException or JsonException or NullReferenceException or ArgumentException)
+        {
+            // An upcaster that cannot read this row, or a data subject that is not a string: bad data, not a crash.
+            throw new InvalidEventDataException(stored.Position, stored.EventType, ex);
         }
 
         List<string>? erased = null;
         if (info.HasPersonalData)
         {
-            var subject = node[info.SubjectField!]?.GetValue<string>();
             byte[]? key = null;
             var keyLoaded = false;
             foreach (var field in info.PersonalFields)

@@ -80,9 +80,9 @@ public static class EventStoreLimits
                 throw new InvalidAppendException($"An event type must be 1 to {MaxEventTypeLength} printable characters.");
             }
 
-            if (e.Data is null || System.Text.Encoding.UTF8.GetByteCount(e.Data) > MaxEventDataBytes)
+            if (e.Data is null || System.Text.Encoding.UTF8.GetByteCount(e.Data) > MaxEventDataBytes || HasNul(e.Data))
             {
-                throw new InvalidAppendException($"Event data of '{e.EventType}' is missing or larger than {MaxEventDataBytes} bytes.");
+                throw new InvalidAppendException($"Event data of '{e.EventType}' is missing, larger than {MaxEventDataBytes} bytes or holds a NUL character.");
             }
 
             if (!IsJsonObject(e.Data))
@@ -98,9 +98,9 @@ public static class EventStoreLimits
 
             foreach (var field in (string?[])[m.Actor, m.ClientIp, m.UserAgent, m.CorrelationId, m.CausationId])
             {
-                if (field is { Length: > MaxMetadataFieldLength })
+                if (field is { Length: > MaxMetadataFieldLength } || HasNul(field))
                 {
-                    throw new InvalidAppendException($"Event metadata fields hold at most {MaxMetadataFieldLength} characters.");
+                    throw new InvalidAppendException($"Event metadata fields hold at most {MaxMetadataFieldLength} characters and no NUL.");
                 }
             }
         }
@@ -108,7 +108,7 @@ public static class EventStoreLimits
         foreach (var claim in request.Claims ?? [])
         {
             if (claim is null || string.IsNullOrEmpty(claim.Scope) || string.IsNullOrEmpty(claim.Value) ||
-                claim.Scope.Length > 64 || claim.Value.Length > MaxClaimLength)
+                claim.Scope.Length > 64 || claim.Value.Length > MaxClaimLength || HasNul(claim.Scope) || HasNul(claim.Value))
             {
                 throw new InvalidAppendException($"A unique claim needs a scope (1-64 characters) and a value (1-{MaxClaimLength} characters).");
             }
@@ -127,6 +127,9 @@ public static class EventStoreLimits
             throw new InvalidAppendException($"A stream id must be 1 to {MaxStreamIdLength} printable characters.");
         }
     }
+
+    /// <summary>PostgreSQL text cannot hold U+0000, so no driver stores it: every driver refuses the same input.</summary>
+    private static bool HasNul(string? value) => value is not null && value.Contains('\0', StringComparison.Ordinal);
 
     private static bool HasControl(string value)
     {
