@@ -1,6 +1,6 @@
 using System.Data;
-using System.Reflection;
 using KoderId.EventSourcing.Projections;
+using KoderId.EventSourcing.Storage;
 using Npgsql;
 
 namespace KoderId.EventSourcing.Postgres;
@@ -100,7 +100,7 @@ public sealed class PostgresDatabase : IAsyncDisposable
                 await lockCmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             }
 
-            foreach (var script in Scripts())
+            foreach (var script in SqlScripts.Load(typeof(PostgresDatabase).Assembly))
             {
                 await using var cmd = new NpgsqlCommand(script, connection, tx);
                 await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
@@ -157,28 +157,5 @@ public sealed class PostgresDatabase : IAsyncDisposable
         {
             throw PostgresErrors.Unavailable("connection", ex);
         }
-    }
-
-    private static IEnumerable<string> Scripts()
-    {
-        var assembly = Assembly.GetExecutingAssembly();
-        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.EndsWith(".sql", StringComparison.Ordinal)).OrderBy(ScriptNumber))
-        {
-            using var stream = assembly.GetManifestResourceStream(name)!;
-            using var reader = new StreamReader(stream);
-            yield return reader.ReadToEnd();
-        }
-
-        yield return ProjectionStateSql.CreateTables;
-    }
-
-    /// <summary>The leading number of <c>Scripts/N_Name.sql</c>, so script 10 runs after script 9 (an ordinal sort would not).</summary>
-    private static int ScriptNumber(string resourceName)
-    {
-        var file = resourceName[(resourceName.LastIndexOf(".Scripts.", StringComparison.Ordinal) + ".Scripts.".Length)..].TrimStart('_');
-        var digits = file.IndexOf('_', StringComparison.Ordinal);
-        return digits > 0 && int.TryParse(file.AsSpan(0, digits), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
-            ? number
-            : throw new InvalidOperationException($"Embedded script '{resourceName}' is not named 'N_Name.sql'.");
     }
 }

@@ -1,5 +1,5 @@
-using System.Reflection;
 using KoderId.EventSourcing.Projections;
+using KoderId.EventSourcing.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace KoderId.EventSourcing.Sqlite;
@@ -75,7 +75,7 @@ public sealed class SqliteDatabase
         }
 
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
-        foreach (var script in Scripts())
+        foreach (var script in SqlScripts.Load(typeof(SqliteDatabase).Assembly))
         {
             await using var cmd = connection.CreateCommand();
             cmd.Transaction = tx;
@@ -85,26 +85,5 @@ public sealed class SqliteDatabase
 
         await tx.CommitAsync(ct).ConfigureAwait(false);
         Volatile.Write(ref _initialized, 1);
-    }
-
-    private static IEnumerable<string> Scripts()
-    {
-        var assembly = Assembly.GetExecutingAssembly();
-        // Scripts run in their number's order (Scripts/1_Schema.sql, 2_..., 10_...), not the text's.
-        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.EndsWith(".sql", StringComparison.Ordinal)).OrderBy(ScriptNumber))
-        {
-            using var stream = assembly.GetManifestResourceStream(name)!;
-            using var reader = new StreamReader(stream);
-            yield return reader.ReadToEnd();
-        }
-
-        yield return ProjectionStateSql.CreateTables;
-    }
-
-    private static int ScriptNumber(string resourceName)
-    {
-        // Resource names look like KoderId.EventSourcing.Sqlite.Scripts.1_Schema.sql.
-        var file = resourceName[(resourceName.IndexOf(".Scripts.", StringComparison.Ordinal) + ".Scripts.".Length)..];
-        return int.Parse(file[..file.IndexOf('_', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture);
     }
 }
