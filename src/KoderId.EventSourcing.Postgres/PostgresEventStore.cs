@@ -81,9 +81,22 @@ public sealed class PostgresEventStore(PostgresDatabase database, InlineProjecto
                 }
             }
 
-            if (group.Count > 0)
+            if (group.Count == 0)
+            {
+                continue;
+            }
+
+            try
             {
                 await CommitGroupAsync(group).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // The writer must outlive any failure, or every later append would wait forever.
+                foreach (var pending in group)
+                {
+                    pending.Result.TrySetException(ex);
+                }
             }
         }
     }
@@ -132,18 +145,14 @@ public sealed class PostgresEventStore(PostgresDatabase database, InlineProjecto
             }
         }
 
+        // Acknowledge what committed first, so nothing below can turn a durable append into a reported failure.
         long last = 0;
         for (var i = 0; i < group.Count; i++)
         {
-            var (result, error) = results[i];
-            if (result is not null)
+            if (results[i].Result is { } result)
             {
                 last = Math.Max(last, result.LastPosition);
                 group[i].Result.TrySetResult(result);
-            }
-            else
-            {
-                group[i].Result.TrySetException(await MapErrorAsync(group[i].Request, error!).ConfigureAwait(false));
             }
         }
 
@@ -151,15 +160,33 @@ public sealed class PostgresEventStore(PostgresDatabase database, InlineProjecto
         {
             _signal.Notify(last);
         }
+
+        for (var i = 0; i < group.Count; i++)
+        {
+            if (results[i].Error is { } error)
+            {
+                group[i].Result.TrySetException(await MapErrorAsync(group[i].Request, error).ConfigureAwait(false));
+            }
+        }
     }
 
-    private async Task<Exception> MapErrorAsync(AppendRequest request, Exception error) => error switch
+    private async Task<Exception> MapErrorAsync(AppendRequest request, Exception error)
     {
-        // Only a writer that bypasses the append lock can get here; report it as the claim conflict it is.
-        PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: UniqueClaimsKey } ex => await ClaimRacedAsync(request, ex, CancellationToken.None).ConfigureAwait(false),
-        NpgsqlException ex => PostgresErrors.Unavailable("append", ex),
-        _ => error,
-    };
+        try
+        {
+            return error switch
+            {
+                // Only a writer that bypasses the append lock can get here; report it as the claim conflict it is.
+                PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: UniqueClaimsKey } ex => await ClaimRacedAsync(request, ex, CancellationToken.None).ConfigureAwait(false),
+                NpgsqlException ex => PostgresErrors.Unavailable("append", ex),
+                _ => error,
+            };
+        }
+        catch (EventStoreException lookupFailed)
+        {
+            return lookupFailed;
+        }
+    }
 
     private void EnsureWriting()
     {
