@@ -396,27 +396,12 @@ public sealed class PostgresEventStore(PostgresDatabase database, InlineProjecto
         }
     }
 
-    public async Task WaitForEventsAsync(long afterPosition, TimeSpan timeout, CancellationToken ct = default)
+    public Task WaitForEventsAsync(long afterPosition, TimeSpan timeout, CancellationToken ct = default)
     {
         // In-process appends signal at once, other nodes' appends through NOTIFY; polling the head covers
         // the moments the listener is not connected (start-up, a lost connection).
         EnsureListening();
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var remaining = deadline - DateTime.UtcNow;
-            if (remaining <= TimeSpan.Zero || _signal.Head > afterPosition)
-            {
-                return;
-            }
-
-            var poll = _listening ? ListeningPollInterval : PollInterval;
-            await _signal.WaitAsync(afterPosition, remaining < poll ? remaining : poll, ct).ConfigureAwait(false);
-            if (_signal.Head > afterPosition || (await ReadHeadAsync(ct).ConfigureAwait(false)).Position > afterPosition)
-            {
-                return;
-            }
-        }
+        return _signal.WaitOrPollAsync(afterPosition, timeout, () => _listening ? ListeningPollInterval : PollInterval, ReadHeadAsync, ct);
     }
 
     public async Task<DbConnection> OpenConnectionAsync(CancellationToken ct = default) => await database.OpenAsync(ct).ConfigureAwait(false);

@@ -14,6 +14,7 @@ namespace KoderId.EventSourcing.Sqlite;
 public sealed class SqliteEventStore(SqliteDatabase database, InlineProjector? inline = null) : IEventStore, IReadModelStore, IAsyncDisposable
 {
     private const string Columns = "position, stream_id, stream_version, tenant_id, event_type, data, event_id, created_at, actor, client_ip, user_agent, correlation_id, causation_id, hash";
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly AppendSignal _signal = new();
     private SqliteConnection? _writer;
@@ -212,25 +213,9 @@ public sealed class SqliteEventStore(SqliteDatabase database, InlineProjector? i
         return await ReadHeadAsync(connection, null, ct).ConfigureAwait(false);
     }
 
-    public async Task WaitForEventsAsync(long afterPosition, TimeSpan timeout, CancellationToken ct = default)
-    {
-        // In-process appends signal at once; another process writing the same file is seen by polling.
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var remaining = deadline - DateTime.UtcNow;
-            if (remaining <= TimeSpan.Zero || _signal.Head > afterPosition)
-            {
-                return;
-            }
-
-            await _signal.WaitAsync(afterPosition, remaining < TimeSpan.FromMilliseconds(250) ? remaining : TimeSpan.FromMilliseconds(250), ct).ConfigureAwait(false);
-            if (_signal.Head > afterPosition || (await ReadHeadAsync(ct).ConfigureAwait(false)).Position > afterPosition)
-            {
-                return;
-            }
-        }
-    }
+    // In-process appends signal at once; another process writing the same file is seen by polling.
+    public Task WaitForEventsAsync(long afterPosition, TimeSpan timeout, CancellationToken ct = default) =>
+        _signal.WaitOrPollAsync(afterPosition, timeout, static () => PollInterval, ReadHeadAsync, ct);
 
     public async Task<DbConnection> OpenConnectionAsync(CancellationToken ct = default) => await database.OpenAsync(ct).ConfigureAwait(false);
 

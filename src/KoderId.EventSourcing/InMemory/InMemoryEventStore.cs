@@ -177,7 +177,7 @@ public sealed class InMemoryEventStore : IEventStore, ISubjectKeyStore, IReadMod
         StoredEvent[] slice;
         lock (_gate)
         {
-            var start = (int)Math.Clamp(_log.Count == 0 ? 0 : IndexAfter(afterPosition), 0, _log.Count);
+            var start = IndexAfter(afterPosition);
             var count = (int)Math.Min(maxCount, _log.Count - start);
             slice = _log.GetRange(start, count).ToArray();
         }

@@ -38,4 +38,33 @@ public sealed class AppendSignal
             // Nothing new in time: the caller re-reads and waits again.
         }
     }
+
+    /// <summary>
+    /// Waits for an append past <paramref name="afterPosition"/> from this process (signalled at once) or from
+    /// another process or node (seen by reading the head every <paramref name="pollInterval"/>), or for the timeout.
+    /// </summary>
+    public async Task WaitOrPollAsync(
+        long afterPosition,
+        TimeSpan timeout,
+        Func<TimeSpan> pollInterval,
+        Func<CancellationToken, Task<LogHead>> readHead,
+        CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var remaining = deadline - DateTime.UtcNow;
+            if (remaining <= TimeSpan.Zero || Head > afterPosition)
+            {
+                return;
+            }
+
+            var poll = pollInterval();
+            await WaitAsync(afterPosition, remaining < poll ? remaining : poll, ct).ConfigureAwait(false);
+            if (Head > afterPosition || (await readHead(ct).ConfigureAwait(false)).Position > afterPosition)
+            {
+                return;
+            }
+        }
+    }
 }
