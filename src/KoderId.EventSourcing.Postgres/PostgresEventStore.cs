@@ -15,7 +15,7 @@ namespace KoderId.EventSourcing.Postgres;
 /// (docs/adr/0003-postgres-ordering.md). Other nodes' appends wake waiters through LISTEN/NOTIFY, with
 /// polling of the head as the fallback.
 /// </summary>
-public sealed class PostgresEventStore(PostgresDatabase database, InlineProjector? inline = null) : IEventStore, IReadModelStore, IAsyncDisposable
+public sealed class PostgresEventStore : IEventStore, IReadModelStore, IAsyncDisposable
 {
     /// <summary>The channel every append notifies (payload: the last position) when it commits.</summary>
     public const string NotificationChannel = "koderid_events";
@@ -27,87 +27,45 @@ public sealed class PostgresEventStore(PostgresDatabase database, InlineProjecto
     private static readonly TimeSpan ListeningPollInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan ListenRetryDelay = TimeSpan.FromSeconds(1);
 
-    private const int MaxGroup = 64;
+    private readonly PostgresDatabase _database;
+    private readonly InlineProjector? _inline;
     private readonly AppendSignal _signal = new();
-    private readonly System.Threading.Channels.Channel<PendingAppend> _appends =
-        System.Threading.Channels.Channel.CreateUnbounded<PendingAppend>(new() { SingleReader = true });
-    private Task? _writer;
+    private readonly AppendQueue _appends;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _listenerGate = new();
     private Task? _listener;
     private volatile bool _listening;
 
-    public PostgresDatabase Database => database;
+    public PostgresEventStore(PostgresDatabase database, InlineProjector? inline = null)
+    {
+        _database = database;
+        _inline = inline;
+        _appends = new AppendQueue(CommitGroupAsync);
+    }
+
+    public PostgresDatabase Database => _database;
 
     public SqlDialect Dialect => SqlDialect.Postgres;
 
-    public async Task<AppendResult> AppendAsync(AppendRequest request, CancellationToken ct = default)
+    /// <summary>
+    /// Appends are group-committed (<see cref="AppendQueue"/>): every append waiting behind the one in flight
+    /// is committed in the next transaction, each under its own savepoint, so concurrent appends share one WAL
+    /// flush while each still succeeds or fails on its own (docs/adr/0003-postgres-ordering.md).
+    /// </summary>
+    public Task<AppendResult> AppendAsync(AppendRequest request, CancellationToken ct = default)
     {
         EventStoreLimits.Validate(request);
         ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
-        var pending = new PendingAppend(request, ct);
-        if (!_appends.Writer.TryWrite(pending))
-        {
-            throw new ObjectDisposedException(nameof(PostgresEventStore));
-        }
-
-        EnsureWriting();
-        return await pending.Result.Task.ConfigureAwait(false);
+        return _appends.EnqueueAsync(request, ct);
     }
 
-    /// <summary>
-    /// Group commit: one writer per store takes every append waiting in the queue and commits them in one
-    /// transaction, each under its own savepoint, so N concurrent appends cost one WAL flush instead of N
-    /// while each still succeeds or fails on its own. Appends are serialised by the advisory lock anyway
-    /// (docs/adr/0003-postgres-ordering.md); grouping is what lets concurrent writers share the wait.
-    /// </summary>
-    private async Task WriteLoopAsync()
-    {
-        var group = new List<PendingAppend>(MaxGroup);
-
-        // Runs until DisposeAsync completes the queue, and commits what was queued before that.
-        while (await _appends.Reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
-        {
-            group.Clear();
-            while (group.Count < MaxGroup && _appends.Reader.TryRead(out var next))
-            {
-                if (next.Cancellation.IsCancellationRequested)
-                {
-                    next.Result.TrySetCanceled(next.Cancellation);
-                }
-                else
-                {
-                    group.Add(next);
-                }
-            }
-
-            if (group.Count == 0)
-            {
-                continue;
-            }
-
-            try
-            {
-                await CommitGroupAsync(group).ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                // The writer must outlive any failure, or every later append would wait forever.
-                foreach (var pending in group)
-                {
-                    pending.Result.TrySetException(ex);
-                }
-            }
-        }
-    }
-
-    private async Task CommitGroupAsync(List<PendingAppend> group)
+    private async Task CommitGroupAsync(IReadOnlyList<PendingAppend> group)
     {
         var results = new (AppendResult? Result, Exception? Error)[group.Count];
         var useSavepoints = group.Count > 1;
         try
         {
-            await using var connection = await database.OpenAsync(CancellationToken.None).ConfigureAwait(false);
+            await using var connection = await _database.OpenAsync(CancellationToken.None).ConfigureAwait(false);
 
             // READ COMMITTED on purpose: each statement after the lock takes a fresh snapshot and so sees the
             // previous holder's commit. Under REPEATABLE READ the snapshot would predate the lock wait.
@@ -186,26 +144,6 @@ public sealed class PostgresEventStore(PostgresDatabase database, InlineProjecto
         {
             return lookupFailed;
         }
-    }
-
-    private void EnsureWriting()
-    {
-        if (_writer is not null)
-        {
-            return;
-        }
-
-        lock (_listenerGate)
-        {
-            _writer ??= Task.Run(WriteLoopAsync);
-        }
-    }
-
-    private sealed class PendingAppend(AppendRequest request, CancellationToken cancellation)
-    {
-        public AppendRequest Request { get; } = request;
-        public CancellationToken Cancellation { get; } = cancellation;
-        public TaskCompletionSource<AppendResult> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     /// <param name="savepoint">
@@ -318,9 +256,9 @@ public sealed class PostgresEventStore(PostgresDatabase database, InlineProjecto
             await write.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }
 
-        if (inline is not null)
+        if (_inline is not null)
         {
-            await inline.ApplyAsync(connection, tx, SqlDialect.Postgres, stored, request.Events.Select(e => e.Payload).ToArray(), ct).ConfigureAwait(false);
+            await _inline.ApplyAsync(connection, tx, SqlDialect.Postgres, stored, request.Events.Select(e => e.Payload).ToArray(), ct).ConfigureAwait(false);
         }
 
         return new AppendResult(stored[0].Position, stored[^1].Position, newVersion);
@@ -335,7 +273,7 @@ public sealed class PostgresEventStore(PostgresDatabase database, InlineProjecto
         [EnumeratorCancellation] CancellationToken ct = default)
     {
         EventStoreLimits.ValidateIds(tenantId, streamId);
-        await using var connection = await database.OpenAsync(ct).ConfigureAwait(false);
+        await using var connection = await _database.OpenAsync(ct).ConfigureAwait(false);
         await EnsureTenantAsync(connection, tenantId, streamId, ct).ConfigureAwait(false);
 
         // The tenant filter also covers a stream that another tenant creates between the check and the read.
@@ -350,7 +288,7 @@ public sealed class PostgresEventStore(PostgresDatabase database, InlineProjecto
 
     public async IAsyncEnumerable<StoredEvent> ReadAllAsync(long afterPosition, int maxCount = int.MaxValue, [EnumeratorCancellation] CancellationToken ct = default)
     {
-        await using var connection = await database.OpenAsync(ct).ConfigureAwait(false);
+        await using var connection = await _database.OpenAsync(ct).ConfigureAwait(false);
         await foreach (var e in QueryAsync(connection, "read", $"SELECT {Columns} FROM events WHERE position > $1 ORDER BY position LIMIT $2", [afterPosition, (long)maxCount], ct)
                            .ConfigureAwait(false))
         {
@@ -361,13 +299,13 @@ public sealed class PostgresEventStore(PostgresDatabase database, InlineProjecto
     public async Task<long> GetStreamVersionAsync(string tenantId, string streamId, CancellationToken ct = default)
     {
         EventStoreLimits.ValidateIds(tenantId, streamId);
-        await using var connection = await database.OpenAsync(ct).ConfigureAwait(false);
+        await using var connection = await _database.OpenAsync(ct).ConfigureAwait(false);
         return await EnsureTenantAsync(connection, tenantId, streamId, ct).ConfigureAwait(false);
     }
 
     public async Task<string?> GetClaimOwnerAsync(string tenantId, string scope, string value, CancellationToken ct = default)
     {
-        await using var connection = await database.OpenAsync(ct).ConfigureAwait(false);
+        await using var connection = await _database.OpenAsync(ct).ConfigureAwait(false);
         await using var cmd = Command(connection, null, "SELECT stream_id FROM unique_claims WHERE tenant_id = $1 AND scope = $2 AND value = $3", tenantId, scope, value);
         try
         {
@@ -381,7 +319,7 @@ public sealed class PostgresEventStore(PostgresDatabase database, InlineProjecto
 
     public async Task<LogHead> ReadHeadAsync(CancellationToken ct = default)
     {
-        await using var connection = await database.OpenAsync(ct).ConfigureAwait(false);
+        await using var connection = await _database.OpenAsync(ct).ConfigureAwait(false);
         await using var cmd = Command(connection, null, "SELECT position, hash FROM log_head WHERE id = 1");
         try
         {
@@ -404,7 +342,7 @@ public sealed class PostgresEventStore(PostgresDatabase database, InlineProjecto
         return _signal.WaitOrPollAsync(afterPosition, timeout, () => _listening ? ListeningPollInterval : PollInterval, ReadHeadAsync, ct);
     }
 
-    public async Task<DbConnection> OpenConnectionAsync(CancellationToken ct = default) => await database.OpenAsync(ct).ConfigureAwait(false);
+    public async Task<DbConnection> OpenConnectionAsync(CancellationToken ct = default) => await _database.OpenAsync(ct).ConfigureAwait(false);
 
     public async Task<IExclusiveScope> BeginExclusiveAsync(DbConnection connection, CancellationToken ct = default)
     {
@@ -443,7 +381,7 @@ public sealed class PostgresEventStore(PostgresDatabase database, InlineProjecto
 
         // A session-level lock on a connection of its own: held until the lease is disposed, and released by the
         // server if this node dies (its session ends), so a crashed node never keeps a projection to itself.
-        var connection = await database.OpenDedicatedAsync(ct).ConfigureAwait(false);
+        var connection = await _database.OpenDedicatedAsync(ct).ConfigureAwait(false);
         try
         {
             await using var cmd = Command(connection, null, "SELECT pg_try_advisory_lock($1)", key);
@@ -470,7 +408,6 @@ public sealed class PostgresEventStore(PostgresDatabase database, InlineProjecto
     public async ValueTask DisposeAsync()
     {
         Task? listener;
-        Task? writer;
         lock (_listenerGate)
         {
             if (_stopping.IsCancellationRequested)
@@ -479,19 +416,14 @@ public sealed class PostgresEventStore(PostgresDatabase database, InlineProjecto
             }
 
             listener = _listener;
-            writer = _writer;
-            _appends.Writer.TryComplete();
             _stopping.Cancel();
         }
 
+        // Commits what is already queued, then stops the writer.
+        await _appends.DisposeAsync().ConfigureAwait(false);
         if (listener is not null)
         {
             await listener.ConfigureAwait(false);
-        }
-
-        if (writer is not null)
-        {
-            await writer.ConfigureAwait(false);
         }
 
         _stopping.Dispose();
@@ -520,7 +452,7 @@ public sealed class PostgresEventStore(PostgresDatabase database, InlineProjecto
         {
             try
             {
-                await using var connection = await database.OpenDedicatedAsync(ct).ConfigureAwait(false);
+                await using var connection = await _database.OpenDedicatedAsync(ct).ConfigureAwait(false);
                 connection.Notification += OnNotification;
                 await using (var listen = Command(connection, null, $"LISTEN {NotificationChannel}"))
                 {

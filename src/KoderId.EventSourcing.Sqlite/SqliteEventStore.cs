@@ -11,39 +11,115 @@ namespace KoderId.EventSourcing.Sqlite;
 /// <c>BEGIN IMMEDIATE</c> (which also serialises other processes on the same file), so positions are dense
 /// and the hash chain is linear.
 /// </summary>
-public sealed class SqliteEventStore(SqliteDatabase database, InlineProjector? inline = null) : IEventStore, IReadModelStore, IAsyncDisposable
+public sealed class SqliteEventStore : IEventStore, IReadModelStore, IAsyncDisposable
 {
     private const string Columns = "position, stream_id, stream_version, tenant_id, event_type, data, event_id, created_at, actor, client_ip, user_agent, correlation_id, causation_id, hash";
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly SqliteDatabase _database;
+    private readonly InlineProjector? _inline;
     private readonly AppendSignal _signal = new();
+    private readonly AppendQueue _appends;
+
+    // Used only by the append queue's single writer (and by DisposeAsync once that writer has stopped).
     private SqliteConnection? _writer;
 
-    public SqliteDatabase Database => database;
+    public SqliteEventStore(SqliteDatabase database, InlineProjector? inline = null)
+    {
+        _database = database;
+        _inline = inline;
+        _appends = new AppendQueue(CommitGroupAsync);
+    }
+
+    public SqliteDatabase Database => _database;
 
     public SqlDialect Dialect => SqlDialect.Sqlite;
 
-    public async Task<AppendResult> AppendAsync(AppendRequest request, CancellationToken ct = default)
+    /// <summary>
+    /// Appends are group-committed (<see cref="AppendQueue"/>): every append waiting behind the one in flight
+    /// is committed in the next transaction, each under its own savepoint, so concurrent appends share one
+    /// WAL sync while each still succeeds or fails on its own.
+    /// </summary>
+    public Task<AppendResult> AppendAsync(AppendRequest request, CancellationToken ct = default)
     {
         EventStoreLimits.Validate(request);
-        await _writeLock.WaitAsync(ct).ConfigureAwait(false);
+        return _appends.EnqueueAsync(request, ct);
+    }
+
+    private async Task CommitGroupAsync(IReadOnlyList<PendingAppend> group)
+    {
+        var results = new (AppendResult? Result, Exception? Error)[group.Count];
+        var useSavepoints = group.Count > 1;
         try
         {
-            var connection = _writer ??= await OpenWriterAsync(ct).ConfigureAwait(false);
-            await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
-            var result = await AppendInTransactionAsync(connection, tx, request, ct).ConfigureAwait(false);
-            await tx.CommitAsync(ct).ConfigureAwait(false);
-            _signal.Notify(result.LastPosition);
-            return result;
+            var connection = _writer ??= await OpenWriterAsync(CancellationToken.None).ConfigureAwait(false);
+
+            // BEGIN IMMEDIATE: SQLite's one write lock, which also serialises other processes on the file.
+            await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
+            for (var i = 0; i < group.Count; i++)
+            {
+                if (!useSavepoints)
+                {
+                    results[i] = (await AppendInTransactionAsync(connection, tx, group[i].Request, group[i].Cancellation).ConfigureAwait(false), null);
+                    continue;
+                }
+
+                await tx.SaveAsync("append", CancellationToken.None).ConfigureAwait(false);
+                try
+                {
+                    // Each append reads the head its predecessors in the group moved, so positions stay dense.
+                    results[i] = (await AppendInTransactionAsync(connection, tx, group[i].Request, CancellationToken.None).ConfigureAwait(false), null);
+                    await tx.ReleaseAsync("append", CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    // This append alone is refused (version, tenant, claim, a failing inline projection ...).
+                    await tx.RollbackAsync("append", CancellationToken.None).ConfigureAwait(false);
+                    await tx.ReleaseAsync("append", CancellationToken.None).ConfigureAwait(false);
+                    results[i] = (null, ex);
+                }
+            }
+
+            // Not cancellable: once the rows are written every caller gets a definite answer, not a maybe.
+            await tx.CommitAsync(CancellationToken.None).ConfigureAwait(false);
         }
-        catch (SqliteException ex)
+        catch (Exception ex)
         {
-            ResetWriter();
-            throw new EventStoreUnavailableException($"SQLite append failed ({ex.SqliteErrorCode}).", ex);
+            if (ex is SqliteException)
+            {
+                ResetWriter();
+            }
+
+            // Nothing of the group committed: an append refused on its own keeps its reason, the others get this one.
+            for (var i = 0; i < group.Count; i++)
+            {
+                results[i] = (null, results[i].Error ?? ex);
+            }
         }
-        finally
+
+        // Acknowledge what committed first, so nothing below can turn a durable append into a reported failure.
+        long last = 0;
+        for (var i = 0; i < group.Count; i++)
         {
-            _writeLock.Release();
+            if (results[i].Result is { } result)
+            {
+                last = Math.Max(last, result.LastPosition);
+                group[i].Result.TrySetResult(result);
+            }
+        }
+
+        if (last > 0)
+        {
+            _signal.Notify(last);
+        }
+
+        for (var i = 0; i < group.Count; i++)
+        {
+            if (results[i].Error is { } error)
+            {
+                group[i].Result.TrySetException(error is SqliteException sqlite
+                    ? new EventStoreUnavailableException($"SQLite append failed ({sqlite.SqliteErrorCode}).", sqlite)
+                    : error);
+            }
         }
     }
 
@@ -150,9 +226,9 @@ public sealed class SqliteEventStore(SqliteDatabase database, InlineProjector? i
             await headCmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }
 
-        if (inline is not null)
+        if (_inline is not null)
         {
-            await inline.ApplyAsync(connection, tx, SqlDialect.Sqlite, stored, request.Events.Select(e => e.Payload).ToArray(), ct).ConfigureAwait(false);
+            await _inline.ApplyAsync(connection, tx, SqlDialect.Sqlite, stored, request.Events.Select(e => e.Payload).ToArray(), ct).ConfigureAwait(false);
         }
 
         return new AppendResult(stored[0].Position, stored[^1].Position, newVersion);
@@ -167,7 +243,7 @@ public sealed class SqliteEventStore(SqliteDatabase database, InlineProjector? i
         [EnumeratorCancellation] CancellationToken ct = default)
     {
         EventStoreLimits.ValidateIds(tenantId, streamId);
-        await using var connection = await database.OpenAsync(ct).ConfigureAwait(false);
+        await using var connection = await _database.OpenAsync(ct).ConfigureAwait(false);
         await using var tx = (SqliteTransaction)connection.BeginTransaction(deferred: true);
         await EnsureTenantAsync(connection, tx, tenantId, streamId, ct).ConfigureAwait(false);
         var sql = direction == ReadDirection.Forward
@@ -183,7 +259,7 @@ public sealed class SqliteEventStore(SqliteDatabase database, InlineProjector? i
 
     public async IAsyncEnumerable<StoredEvent> ReadAllAsync(long afterPosition, int maxCount = int.MaxValue, [EnumeratorCancellation] CancellationToken ct = default)
     {
-        await using var connection = await database.OpenAsync(ct).ConfigureAwait(false);
+        await using var connection = await _database.OpenAsync(ct).ConfigureAwait(false);
         await using var cmd = Command(connection, null, $"SELECT {Columns} FROM events WHERE position > @p ORDER BY position LIMIT @n", ("@p", afterPosition), ("@n", maxCount));
         await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
         while (await reader.ReadAsync(ct).ConfigureAwait(false))
@@ -195,13 +271,13 @@ public sealed class SqliteEventStore(SqliteDatabase database, InlineProjector? i
     public async Task<long> GetStreamVersionAsync(string tenantId, string streamId, CancellationToken ct = default)
     {
         EventStoreLimits.ValidateIds(tenantId, streamId);
-        await using var connection = await database.OpenAsync(ct).ConfigureAwait(false);
+        await using var connection = await _database.OpenAsync(ct).ConfigureAwait(false);
         return await EnsureTenantAsync(connection, null, tenantId, streamId, ct).ConfigureAwait(false);
     }
 
     public async Task<string?> GetClaimOwnerAsync(string tenantId, string scope, string value, CancellationToken ct = default)
     {
-        await using var connection = await database.OpenAsync(ct).ConfigureAwait(false);
+        await using var connection = await _database.OpenAsync(ct).ConfigureAwait(false);
         await using var cmd = Command(connection, null, "SELECT stream_id FROM unique_claims WHERE tenant_id = @t AND scope = @sc AND value = @v",
             ("@t", tenantId), ("@sc", scope), ("@v", value));
         return await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false) as string;
@@ -209,7 +285,7 @@ public sealed class SqliteEventStore(SqliteDatabase database, InlineProjector? i
 
     public async Task<LogHead> ReadHeadAsync(CancellationToken ct = default)
     {
-        await using var connection = await database.OpenAsync(ct).ConfigureAwait(false);
+        await using var connection = await _database.OpenAsync(ct).ConfigureAwait(false);
         return await ReadHeadAsync(connection, null, ct).ConfigureAwait(false);
     }
 
@@ -217,7 +293,7 @@ public sealed class SqliteEventStore(SqliteDatabase database, InlineProjector? i
     public Task WaitForEventsAsync(long afterPosition, TimeSpan timeout, CancellationToken ct = default) =>
         _signal.WaitOrPollAsync(afterPosition, timeout, static () => PollInterval, ReadHeadAsync, ct);
 
-    public async Task<DbConnection> OpenConnectionAsync(CancellationToken ct = default) => await database.OpenAsync(ct).ConfigureAwait(false);
+    public async Task<DbConnection> OpenConnectionAsync(CancellationToken ct = default) => await _database.OpenAsync(ct).ConfigureAwait(false);
 
     public Task<IExclusiveScope> BeginExclusiveAsync(DbConnection connection, CancellationToken ct = default)
     {
@@ -231,24 +307,18 @@ public sealed class SqliteEventStore(SqliteDatabase database, InlineProjector? i
 
     public async ValueTask DisposeAsync()
     {
-        await _writeLock.WaitAsync().ConfigureAwait(false);
-        try
+        // Commits what is already queued, then stops the writer; only then is its connection free.
+        await _appends.DisposeAsync().ConfigureAwait(false);
+        if (_writer is not null)
         {
-            if (_writer is not null)
-            {
-                await _writer.DisposeAsync().ConfigureAwait(false);
-                _writer = null;
-            }
-        }
-        finally
-        {
-            _writeLock.Release();
+            await _writer.DisposeAsync().ConfigureAwait(false);
+            _writer = null;
         }
     }
 
     private async Task<SqliteConnection> OpenWriterAsync(CancellationToken ct)
     {
-        var connection = await database.OpenAsync(ct).ConfigureAwait(false);
+        var connection = await _database.OpenAsync(ct).ConfigureAwait(false);
         await using var pragma = connection.CreateCommand();
         pragma.CommandText = "PRAGMA synchronous=FULL;";
         await pragma.ExecuteNonQueryAsync(ct).ConfigureAwait(false);

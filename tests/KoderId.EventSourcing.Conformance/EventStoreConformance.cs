@@ -184,6 +184,47 @@ public abstract class EventStoreConformance : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task concurrent_appends_succeed_or_fail_each_on_its_own()
+    {
+        await AppendAsync(TenantA, "shared", ExpectedVersion.NoStream);
+        await AppendAsync(TenantB, "theirs", ExpectedVersion.NoStream);
+
+        // Enough at once that group-committing drivers put several in one transaction: stale versions, wrong
+        // tenants and a clashing claim fail alone; the rest land, densely, in one chain.
+        var attempts = Enumerable.Range(0, 48).Select(i => (i % 4) switch
+        {
+            0 => (Tenant: TenantA, Stream: "shared", Expected: ExpectedVersion.NoStream, Count: 1, Claims: (IReadOnlyList<UniqueClaim>?)null),
+            1 => (TenantA, "theirs", ExpectedVersion.Any, 1, null),
+            2 => (TenantA, $"own-{i}", ExpectedVersion.NoStream, 2, [UniqueClaim.Claim("username", "same")]),
+            _ => (TenantA, $"free-{i}", ExpectedVersion.NoStream, 3, null),
+        }).ToArray();
+        var outcomes = await Task.WhenAll(attempts.Select(a => Task.Run(async () =>
+        {
+            try
+            {
+                await AppendAsync(a.Tenant, a.Stream, a.Expected, a.Count, a.Claims);
+                return "ok";
+            }
+            catch (EventStoreException ex)
+            {
+                return ex.Code;
+            }
+        })));
+
+        Assert.All(outcomes.Where((_, i) => i % 4 == 0), o => Assert.Equal("KID3001", o));
+        Assert.All(outcomes.Where((_, i) => i % 4 == 1), o => Assert.Equal("KID3003", o));
+        Assert.Single(outcomes.Where((_, i) => i % 4 == 2), o => o == "ok");
+        Assert.All(outcomes.Where((o, i) => i % 4 == 2 && o != "ok"), o => Assert.Equal("KID3002", o));
+        Assert.All(outcomes.Where((_, i) => i % 4 == 3), o => Assert.Equal("ok", o));
+
+        var all = await ReadAllAsync();
+        Assert.Equal(2 + 2 + (12 * 3), all.Count);
+        Assert.Equal(Enumerable.Range(1, all.Count).Select(p => (long)p), all.Select(e => e.Position));
+        var chain = await HashChainVerifier.VerifyAsync(Store);
+        Assert.True(chain.IsValid, chain.Problem);
+    }
+
     // ---- unique claims ----
 
     [Fact]

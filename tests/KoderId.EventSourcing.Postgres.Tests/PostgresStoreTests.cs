@@ -21,48 +21,6 @@ public sealed class PostgresStoreTests : PostgresTestDatabase
     }
 
     [Fact]
-    public async Task concurrent_appends_committed_together_succeed_or_fail_each_on_its_own()
-    {
-        var store = Node();
-        await store.AppendAsync(new AppendRequest("tenant-a", "shared", ExpectedVersion.NoStream, PostgresMultiNodeTests.Counters("shared", 1)));
-        await store.AppendAsync(new AppendRequest("tenant-b", "theirs", ExpectedVersion.NoStream, PostgresMultiNodeTests.Counters("theirs", 1)));
-
-        // Enough at once that the writer commits them in groups: stale versions, wrong tenants and a clashing
-        // claim fail alone; the rest land, densely, in one chain.
-        var attempts = Enumerable.Range(0, 48).Select(i => (i % 4) switch
-        {
-            0 => new AppendRequest("tenant-a", "shared", ExpectedVersion.NoStream, PostgresMultiNodeTests.Counters("shared", 1)),
-            1 => new AppendRequest("tenant-a", "theirs", ExpectedVersion.Any, PostgresMultiNodeTests.Counters("theirs", 1)),
-            2 => new AppendRequest("tenant-a", $"own-{i}", ExpectedVersion.NoStream, PostgresMultiNodeTests.Counters($"own-{i}", 2)) { Claims = [UniqueClaim.Claim("username", "same")] },
-            _ => new AppendRequest("tenant-a", $"free-{i}", ExpectedVersion.NoStream, PostgresMultiNodeTests.Counters($"free-{i}", 3)),
-        }).ToArray();
-        var outcomes = await Task.WhenAll(attempts.Select(async a =>
-        {
-            try
-            {
-                await store.AppendAsync(a);
-                return "ok";
-            }
-            catch (EventStoreException ex)
-            {
-                return ex.Code;
-            }
-        }));
-
-        Assert.All(outcomes.Where((_, i) => i % 4 == 0), o => Assert.Equal("KID3001", o));
-        Assert.All(outcomes.Where((_, i) => i % 4 == 1), o => Assert.Equal("KID3003", o));
-        Assert.Single(outcomes.Where((_, i) => i % 4 == 2), o => o == "ok");
-        Assert.All(outcomes.Where((_, i) => i % 4 == 2 && outcomes[i] != "ok"), o => Assert.Equal("KID3002", o));
-        Assert.All(outcomes.Where((_, i) => i % 4 == 3), o => Assert.Equal("ok", o));
-
-        var all = await ReadAllAsync(store);
-        Assert.Equal(2 + 2 + (12 * 3), all.Count);
-        Assert.Equal(Enumerable.Range(1, all.Count).Select(p => (long)p), all.Select(e => e.Position));
-        var chain = await HashChainVerifier.VerifyAsync(store);
-        Assert.True(chain.IsValid, chain.Problem);
-    }
-
-    [Fact]
     public async Task a_nul_character_is_refused_as_bad_input_and_nothing_is_written()
     {
         var store = Node();
