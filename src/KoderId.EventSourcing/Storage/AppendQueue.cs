@@ -1,5 +1,3 @@
-using System.Threading.Channels;
-
 namespace KoderId.EventSourcing.Storage;
 
 /// <summary>An append waiting for the driver's writer, and the caller waiting for its answer.</summary>
@@ -13,71 +11,87 @@ public sealed class PendingAppend(AppendRequest request, CancellationToken cance
 }
 
 /// <summary>
-/// Group commit for drivers whose appends are serialised anyway (ADR 0001): callers queue, one writer takes
-/// every append waiting and hands them to the driver as one group, which commits them in one transaction
-/// (each under its own savepoint) — concurrent writers share one durable flush instead of waiting for one
-/// each. The driver's group commit must complete every <see cref="PendingAppend.Result"/> it is given.
+/// Group commit for drivers whose appends are serialised anyway (ADR 0001). A caller that finds no commit in
+/// progress becomes the leader and commits on its own thread (no hand-off, so a lone writer pays nothing);
+/// callers arriving meanwhile queue, and the leader then commits everything queued as one group in one
+/// transaction (each append under its own savepoint), until the queue is empty. Concurrent writers thus share
+/// one durable flush instead of waiting for one each. The driver's group commit must complete every
+/// <see cref="PendingAppend.Result"/> it is given.
 /// </summary>
 public sealed class AppendQueue(Func<IReadOnlyList<PendingAppend>, Task> commitGroup, int maxGroup = 64) : IAsyncDisposable
 {
-    private readonly Channel<PendingAppend> _queue = Channel.CreateUnbounded<PendingAppend>(new() { SingleReader = true });
     private readonly Lock _gate = new();
-    private Task? _writer;
+    private readonly Queue<PendingAppend> _queue = new();
+    private bool _leading;
     private bool _closed;
+    private TaskCompletionSource? _drained;
 
-    public Task<AppendResult> EnqueueAsync(AppendRequest request, CancellationToken ct)
+    public async Task<AppendResult> EnqueueAsync(AppendRequest request, CancellationToken ct)
     {
         var pending = new PendingAppend(request, ct);
+        bool lead;
         lock (_gate)
         {
-            if (_closed || !_queue.Writer.TryWrite(pending))
-            {
-                throw new ObjectDisposedException(nameof(AppendQueue));
-            }
-
-            _writer ??= Task.Run(WriteLoopAsync, CancellationToken.None);
+            ObjectDisposedException.ThrowIf(_closed, this);
+            _queue.Enqueue(pending);
+            lead = !_leading;
+            _leading = true;
         }
 
-        return pending.Result.Task;
+        if (lead)
+        {
+            await DrainAsync(pending).ConfigureAwait(false);
+        }
+
+        return await pending.Result.Task.ConfigureAwait(false);
     }
 
-    /// <summary>Stops taking appends, commits what is queued, and waits for the writer to finish.</summary>
+    /// <summary>Stops taking appends and waits until everything already queued is committed.</summary>
     public async ValueTask DisposeAsync()
     {
-        Task? writer;
+        Task drained;
         lock (_gate)
         {
-            if (_closed)
+            _closed = true;
+            if (!_leading)
             {
                 return;
             }
 
-            _closed = true;
-            _queue.Writer.TryComplete();
-            writer = _writer;
+            _drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            drained = _drained.Task;
         }
 
-        if (writer is not null)
-        {
-            await writer.ConfigureAwait(false);
-        }
+        await drained.ConfigureAwait(false);
     }
 
-    private async Task WriteLoopAsync()
+    /// <param name="caller">The leader's own append: once it is answered, a still-busy queue is handed to a pool
+    /// thread so one caller never ends up committing everybody else's appends indefinitely.</param>
+    private async Task DrainAsync(PendingAppend? caller)
     {
         var group = new List<PendingAppend>(maxGroup);
-        while (await _queue.Reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+        while (true)
         {
             group.Clear();
-            while (group.Count < maxGroup && _queue.Reader.TryRead(out var next))
+            lock (_gate)
             {
-                if (next.Cancellation.IsCancellationRequested)
+                while (group.Count < maxGroup && _queue.TryDequeue(out var next))
                 {
-                    next.Result.TrySetCanceled(next.Cancellation);
+                    if (next.Cancellation.IsCancellationRequested)
+                    {
+                        next.Result.TrySetCanceled(next.Cancellation);
+                    }
+                    else
+                    {
+                        group.Add(next);
+                    }
                 }
-                else
+
+                if (group.Count == 0 && _queue.Count == 0)
                 {
-                    group.Add(next);
+                    _leading = false;
+                    _drained?.TrySetResult();
+                    return;
                 }
             }
 
@@ -92,11 +106,27 @@ public sealed class AppendQueue(Func<IReadOnlyList<PendingAppend>, Task> commitG
             }
             catch (Exception ex)
             {
-                // The writer must outlive any failure, or every later append would wait forever.
+                // The leader must get through any failure, or every queued append would wait forever.
                 foreach (var pending in group)
                 {
                     pending.Result.TrySetException(ex);
                 }
+            }
+
+            if (caller is not null && caller.Result.Task.IsCompleted)
+            {
+                lock (_gate)
+                {
+                    if (_queue.Count == 0)
+                    {
+                        _leading = false;
+                        _drained?.TrySetResult();
+                        return;
+                    }
+                }
+
+                _ = Task.Run(() => DrainAsync(null));
+                return;
             }
         }
     }
