@@ -11,6 +11,7 @@ namespace KoderId.Application.Credentials;
 /// the host runs with invariant globalization, where <see cref="string.Normalize()"/> leaves non-ASCII text
 /// unchanged: normalising here would make a stored hash depend on a runtime switch, and hashes imported
 /// from other Argon2 tools (which hash raw bytes) would stop verifying. The policy check normalises instead.
+/// An empty password is never hashed and never verifies.
 /// </remarks>
 public abstract class Argon2idHasher : IPasswordHasher
 {
@@ -18,7 +19,7 @@ public abstract class Argon2idHasher : IPasswordHasher
 
     public string Hash(string password, PasswordHashingPolicy policy)
     {
-        ArgumentNullException.ThrowIfNull(password);
+        ArgumentException.ThrowIfNullOrEmpty(password);
         ArgumentNullException.ThrowIfNull(policy);
         var parameters = policy.Parameters;
         var salt = RandomNumberGenerator.GetBytes(PasswordHashingPolicy.SaltBytes);
@@ -31,6 +32,13 @@ public abstract class Argon2idHasher : IPasswordHasher
     {
         ArgumentNullException.ThrowIfNull(password);
         var expected = PasswordHash.Parse(stored);
+
+        // No policy admits an empty password, and Konscious cannot compute one: it never matches.
+        if (password.Length == 0)
+        {
+            return false;
+        }
+
         var actual = new byte[expected.Hash.Length];
         var salt = expected.Salt.ToArray();
         WithUtf8(password, bytes => Derive(bytes, salt, expected.Parameters, actual));
