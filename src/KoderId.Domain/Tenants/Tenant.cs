@@ -58,11 +58,7 @@ public static partial class Tenant
     public static IReadOnlyList<object> Create(TenantState state, string tenantId, string name, bool bootstrap = false)
     {
         ArgumentNullException.ThrowIfNull(state);
-        if (!IsValidId(tenantId))
-        {
-            throw new DomainException(DomainErrors.TenantInvalidId, "A tenant id is 2 to 63 lowercase letters, digits or dashes, and neither starts nor ends with a dash.");
-        }
-
+        EnsureValidId(tenantId);
         if (string.Equals(tenantId, DefaultTenantId, StringComparison.Ordinal) && !bootstrap)
         {
             throw new DomainException(DomainErrors.TenantReservedId, $"The tenant id '{DefaultTenantId}' is reserved.");
@@ -152,6 +148,15 @@ public static partial class Tenant
         if (state.Status == TenantStatus.Blocked)
         {
             throw new DomainException(DomainErrors.TenantBlocked, $"Tenant '{state.TenantId}' is blocked.");
+        }
+    }
+
+    /// <summary>A tenant id is a slug: <c>[a-z0-9-]</c>, 2 to 63 characters, no dash at either end. Throws KID1005.</summary>
+    public static void EnsureValidId(string? tenantId)
+    {
+        if (!IsValidId(tenantId))
+        {
+            throw new DomainException(DomainErrors.TenantInvalidId, "A tenant id is 2 to 63 lowercase letters, digits or dashes, and neither starts nor ends with a dash.");
         }
     }
 
