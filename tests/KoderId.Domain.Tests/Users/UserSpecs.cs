@@ -205,15 +205,4 @@ public sealed class UserSpecs
     [Fact]
     public void a_missing_user_is_not_found() =>
         User().When(Decide.Enable).ThenFails(DomainErrors.UserNotFound);
-
-    [Fact]
-    public void every_error_code_has_a_name_in_the_domain_range()
-    {
-        Assert.All(DomainErrors.All, kv =>
-        {
-            Assert.Matches("^KID10[0-9]{2}$", kv.Key);
-            Assert.Matches("^(tenant|user)\\.[a-z_]+$", kv.Value);
-        });
-        Assert.Equal(DomainErrors.All.Count, DomainErrors.All.Values.Distinct().Count());
-    }
 }
