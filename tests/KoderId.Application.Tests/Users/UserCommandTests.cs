@@ -165,7 +165,7 @@ public sealed class UserCommandTests : IAsyncLifetime
         Assert.Equal(PersonalData.Erased, Assert.IsType<UserProfileUpdated>(events[1].Event).DisplayName);
         Assert.IsType<UserErased>(events[^1].Event);
         Assert.True((await HashChainVerifier.VerifyAsync(_app.Store)).IsValid);
-        Assert.Null(await _app.Store.TryGetKeyAsync("acme", alice.UserId));
+        Assert.Null(await _app.Keys.TryGetKeyAsync("acme", alice.UserId));
 
         // The username and email are free again, and the erased user refuses every write but erasure.
         await _app.SendAsync(new CreateUser("acme", "alice", "alice@example.com"));
@@ -198,7 +198,7 @@ public sealed class UserCommandTests : IAsyncLifetime
         Assert.Equal(DomainErrors.UserNotFound, await _app.FailsWithAsync(new EraseUser("globex", alice.UserId)));
         Assert.Equal(DomainErrors.UserNotFound, await _app.FailsWithAsync(new DisableUser("acme", "no-such-user")));
         Assert.Equal(DomainErrors.UserNotFound, await _app.FailsWithAsync(new DisableUser("acme", "bad id/with slash")));
-        Assert.NotNull(await _app.Store.TryGetKeyAsync("acme", alice.UserId));
+        Assert.NotNull(await _app.Keys.TryGetKeyAsync("acme", alice.UserId));
     }
 
     [Fact]

@@ -21,12 +21,24 @@ public sealed class WriteSide : IAsyncDisposable
 
     /// <param name="decorate">Wraps the store the handlers see, e.g. to inject a concurrent writer.</param>
     public WriteSide(Func<IEventStore, IEventStore>? decorate = null)
+        : this(new InMemoryEventStore(), decorate)
     {
-        Store = new InMemoryEventStore();
-        Serializer = new EventSerializer(EventCatalog.CreateRegistry(), Store);
+    }
+
+    private WriteSide(InMemoryEventStore store, Func<IEventStore, IEventStore>? decorate)
+        : this(store, store, decorate)
+    {
+    }
+
+    /// <summary>The same write side on another driver (the store is disposed with it when it is disposable).</summary>
+    public WriteSide(IEventStore store, ISubjectKeyStore keys, Func<IEventStore, IEventStore>? decorate = null)
+    {
+        Store = store;
+        Keys = keys;
+        Serializer = new EventSerializer(EventCatalog.CreateRegistry(), keys);
         var services = new ServiceCollection();
         services.AddSingleton(decorate?.Invoke(Store) ?? Store);
-        services.AddSingleton<ISubjectKeyStore>(Store);
+        services.AddSingleton(keys);
         services.AddSingleton(Serializer);
         services.AddSingleton(new TenantDomainSettings("id.example.com"));
         services.AddKoderIdApplication();
@@ -34,7 +46,9 @@ public sealed class WriteSide : IAsyncDisposable
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
     }
 
-    public InMemoryEventStore Store { get; }
+    public IEventStore Store { get; }
+
+    public ISubjectKeyStore Keys { get; }
 
     public EventSerializer Serializer { get; }
 
@@ -77,5 +91,12 @@ public sealed class WriteSide : IAsyncDisposable
         return events;
     }
 
-    public ValueTask DisposeAsync() => _services.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        if (Store is IAsyncDisposable disposable)
+        {
+            await disposable.DisposeAsync();
+        }
+    }
 }
