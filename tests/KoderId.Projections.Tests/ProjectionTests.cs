@@ -95,6 +95,19 @@ public abstract class ProjectionTests
     }
 
     [Fact]
+    public async Task a_restored_user_is_live_again_or_disabled_as_it_was()
+    {
+        await using var h = await StartAsync();
+        var users = new UserDirectory(h.ReadModels);
+        await h.AppendAsync("acme", "user-u1", new UserCreated("u1", "alice", null, EmailVerified: false), new UserDeleted("u1"), new UserRestored("u1", Disabled: false));
+        await h.AppendAsync("acme", "user-u2", new UserCreated("u2", "bob", null, EmailVerified: false), new UserDisabled("u2"), new UserDeleted("u2"), new UserRestored("u2", Disabled: true));
+
+        Assert.Equal("u1", (await users.FindByUsernameAsync("acme", "alice"))?.UserId);
+        Assert.Equal((UserStatus.Active, 3L), ((await users.GetAsync("acme", "u1"))!.Status, (await users.GetAsync("acme", "u1"))!.Version));
+        Assert.Equal(UserStatus.Disabled, (await users.GetAsync("acme", "u2"))!.Status);
+    }
+
+    [Fact]
     public async Task a_rebuild_from_the_log_equals_the_models_built_incrementally()
     {
         await using var h = await StartAsync();

@@ -73,6 +73,7 @@ public sealed class UsersProjection : SqlProjection
         On<UserDisabled>((ctx, e, s, ct) => Update(ctx, s, e.UserId, "status = 'disabled'", ct));
         On<UserEnabled>((ctx, e, s, ct) => Update(ctx, s, e.UserId, "status = 'active'", ct));
         On<UserDeleted>((ctx, e, s, ct) => Update(ctx, s, e.UserId, "status = 'deleted'", ct));
+        On<UserRestored>((ctx, e, s, ct) => Update(ctx, s, e.UserId, e.Disabled ? "status = 'disabled'" : "status = 'active'", ct));
         On<UserErased>((ctx, e, s, ct) => Update(ctx, s, e.UserId,
             "status = 'erased', username = NULL, username_key = NULL, email = NULL, email_key = NULL, " +
             "given_name = NULL, family_name = NULL, display_name = NULL, phone = NULL",

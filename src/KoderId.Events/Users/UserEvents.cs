@@ -53,3 +53,10 @@ public sealed record UserDeleted([property: DataSubject] string UserId);
 /// </summary>
 [EventType("user.erased.v1")]
 public sealed record UserErased([property: DataSubject] string UserId);
+
+/// <summary>
+/// A soft-deleted user is back: username and email are claimed again. <see cref="Disabled"/> says whether the
+/// account returns disabled (it was disabled when deleted), so a restore never silently re-enables sign-in.
+/// </summary>
+[EventType("user.restored.v1")]
+public sealed record UserRestored([property: DataSubject] string UserId, bool Disabled);

@@ -1,0 +1,150 @@
+using KoderId.Domain;
+using KoderId.Domain.Tenants;
+using KoderId.EventSourcing.Serialization;
+using KoderId.EventSourcing.Storage;
+
+namespace KoderId.Application.Common;
+
+/// <summary>A stream folded to its state, at the version it was read.</summary>
+public sealed record Loaded<TState>(TState State, long Version);
+
+/// <summary>The outcome of a decision: the state and version after it, and the events appended (none when nothing changed).</summary>
+public sealed record Decided<TState>(TState State, long Version, IReadOnlyList<object> Events)
+{
+    public bool Changed => Events.Count > 0;
+}
+
+/// <summary>
+/// Loads an aggregate from its stream and appends what a decision returns: with optimistic concurrency
+/// (<see cref="ExpectedVersion.At"/>), the unique claims that follow from the state change, and metadata
+/// from the <see cref="RequestContext"/>, all in one atomic append.
+/// </summary>
+public sealed class AggregateStore(IEventStore store, EventSerializer serializer, RequestContext context, IClock clock)
+{
+    public async Task<Loaded<TState>> LoadAsync<TState>(AggregateType<TState> type, string tenantId, string streamId, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        var state = type.Initial;
+        long version = 0;
+        try
+        {
+            await foreach (var stored in store.ReadStreamAsync(tenantId, streamId, ct: ct).ConfigureAwait(false))
+            {
+                var decoded = await serializer.DeserializeAsync(stored, ct).ConfigureAwait(false);
+                state = type.Evolve(state, decoded.Event);
+                version = stored.StreamVersion;
+            }
+        }
+        catch (WrongTenantException)
+        {
+            throw NotFound(type);
+        }
+
+        return new Loaded<TState>(state, version);
+    }
+
+    /// <summary>
+    /// Load, decide, append. A concurrent writer (<see cref="WrongExpectedVersionException"/>) gets one
+    /// reload and a fresh decision; a second conflict is the caller's (KID3001, a 409).
+    /// </summary>
+    public async Task<Decided<TState>> DecideAsync<TState>(
+        AggregateType<TState> type,
+        string tenantId,
+        string streamId,
+        Func<TState, IReadOnlyList<object>> decide,
+        CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        ArgumentNullException.ThrowIfNull(decide);
+        for (var attempt = 0; ; attempt++)
+        {
+            var loaded = await LoadAsync(type, tenantId, streamId, ct).ConfigureAwait(false);
+            var events = decide(loaded.State);
+            if (events.Count == 0)
+            {
+                return new Decided<TState>(loaded.State, loaded.Version, []);
+            }
+
+            try
+            {
+                var after = events.Aggregate(loaded.State, type.Evolve);
+                var result = await AppendAsync(type, tenantId, streamId, loaded, after, events, ct).ConfigureAwait(false);
+                return new Decided<TState>(after, result.StreamVersion, events);
+            }
+            catch (WrongExpectedVersionException) when (attempt == 0)
+            {
+                // Someone appended between our read and our write: decide again on what is there now.
+            }
+        }
+    }
+
+    /// <summary>User writes need a tenant that exists and is neither blocked (KID1003) nor deleted (KID1004), read from its own stream.</summary>
+    public async Task<TenantState> RequireActiveTenantAsync(string tenantId, CancellationToken ct = default)
+    {
+        var tenant = await LoadTenantAsync(tenantId, ct).ConfigureAwait(false);
+        Tenant.EnsureAcceptsUserWrites(tenant);
+        return tenant;
+    }
+
+    /// <summary>The tenant's state; KID1002 when it does not exist or the id is not a tenant id.</summary>
+    public async Task<TenantState> LoadTenantAsync(string tenantId, CancellationToken ct = default)
+    {
+        if (!Tenant.IsValidId(tenantId))
+        {
+            throw NotFound(Aggregates.Tenant);
+        }
+
+        var tenant = (await LoadAsync(Aggregates.Tenant, tenantId, StreamNames.Tenant(tenantId), ct).ConfigureAwait(false)).State;
+        return tenant.Exists ? tenant : throw NotFound(Aggregates.Tenant);
+    }
+
+    private async Task<AppendResult> AppendAsync<TState>(
+        AggregateType<TState> type,
+        string tenantId,
+        string streamId,
+        Loaded<TState> loaded,
+        TState after,
+        IReadOnlyList<object> events,
+        CancellationToken ct)
+    {
+        var metadata = new EventMetadata
+        {
+            Timestamp = TimeStamps.Truncate(clock.UtcNow),
+            Actor = context.Actor,
+            ClientIp = context.ClientIp,
+            UserAgent = context.UserAgent,
+            CorrelationId = context.CorrelationId,
+            CausationId = context.CausationId,
+        };
+
+        var uncommitted = new List<UncommittedEvent>(events.Count);
+        foreach (var e in events)
+        {
+            uncommitted.Add(await serializer.SerializeAsync(tenantId, e, metadata with { EventId = Guid.NewGuid() }, ct).ConfigureAwait(false));
+        }
+
+        var before = type.Keys(loaded.State);
+        var now = type.Keys(after);
+        var claims = now.Except(before).Select(k => UniqueClaim.Claim(k.Scope, k.Value))
+            .Concat(before.Except(now).Select(k => UniqueClaim.Release(k.Scope, k.Value)))
+            .ToArray();
+
+        try
+        {
+            return await store.AppendAsync(
+                new AppendRequest(tenantId, streamId, ExpectedVersion.At(loaded.Version), uncommitted) { Claims = claims },
+                ct).ConfigureAwait(false);
+        }
+        catch (WrongTenantException)
+        {
+            throw NotFound(type);
+        }
+        catch (UniqueClaimViolationException ex) when (type.ClaimErrors.ContainsKey(ex.Scope))
+        {
+            throw new DomainException(type.ClaimErrors[ex.Scope], $"The {ex.Scope} is already taken in this tenant.");
+        }
+    }
+
+    private static DomainException NotFound<TState>(AggregateType<TState> type) =>
+        new(type.NotFoundCode, $"The {type.Name} does not exist.");
+}

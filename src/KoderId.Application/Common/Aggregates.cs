@@ -1,0 +1,40 @@
+using KoderId.Domain;
+using KoderId.Domain.Tenants;
+using KoderId.Domain.Users;
+
+namespace KoderId.Application.Common;
+
+/// <summary>How <see cref="AggregateStore"/> folds and guards one kind of stream.</summary>
+/// <param name="NotFoundCode">Raised for a stream that belongs to another tenant, so its existence never leaks.</param>
+/// <param name="Keys">The unique values the state holds; the store claims the new ones and releases the old ones with each append.</param>
+/// <param name="ClaimErrors">The domain code for a taken value, by claim scope.</param>
+public sealed record AggregateType<TState>(
+    string Name,
+    TState Initial,
+    Func<TState, object, TState> Evolve,
+    string NotFoundCode,
+    Func<TState, IReadOnlyList<UniqueKey>> Keys,
+    IReadOnlyDictionary<string, string> ClaimErrors);
+
+public static class Aggregates
+{
+    public static readonly AggregateType<TenantState> Tenant = new(
+        "tenant",
+        TenantState.Initial,
+        Domain.Tenants.Tenant.Evolve,
+        DomainErrors.TenantNotFound,
+        _ => [],
+        new Dictionary<string, string>(StringComparer.Ordinal));
+
+    public static readonly AggregateType<UserState> User = new(
+        "user",
+        UserState.Initial,
+        Domain.Users.User.Evolve,
+        DomainErrors.UserNotFound,
+        Domain.Users.User.UniqueKeys,
+        new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [Domain.Users.User.UsernameScope] = DomainErrors.UserExists,
+            [Domain.Users.User.EmailScope] = DomainErrors.UserEmailTaken,
+        });
+}

@@ -1,0 +1,22 @@
+using KoderId.EventSourcing.Serialization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace KoderId.Application.Common;
+
+public static class ServiceCollectionExtensions
+{
+    /// <summary>
+    /// The write side's services. The host registers the store (<c>IEventStore</c>, <c>ISubjectKeyStore</c>),
+    /// an <see cref="EventSerializer"/> and <c>AddMediator()</c> (generated in the host), and fills the scoped
+    /// <see cref="RequestContext"/> per request.
+    /// </summary>
+    public static IServiceCollection AddKoderIdApplication(this IServiceCollection services)
+    {
+        services.TryAddSingleton<IClock, SystemClock>();
+        services.TryAddScoped<RequestContext>();
+        services.TryAddScoped<AggregateStore>();
+        services.TryAddSingleton(new Tenants.TenantDomainSettings());
+        return services;
+    }
+}

@@ -1,0 +1,13 @@
+namespace KoderId.Application.Common;
+
+/// <summary>
+/// Stream ids are global in the store. <c>user-{tenant}-{user}</c> alone could collide across tenants
+/// (tenant <c>a-b</c> user <c>c</c> and tenant <c>a</c> user <c>b-c</c>), which is safe only because the store
+/// refuses another tenant's stream (<c>WrongTenantException</c>), mapped to not-found by <see cref="AggregateStore"/>.
+/// </summary>
+public static class StreamNames
+{
+    public static string Tenant(string tenantId) => $"tenant-{tenantId}";
+
+    public static string User(string tenantId, string userId) => $"user-{tenantId}-{userId}";
+}

@@ -1,0 +1,40 @@
+using KoderId.Application.Common;
+using KoderId.Domain;
+using KoderId.Domain.Users;
+
+namespace KoderId.Application.Users;
+
+/// <summary>
+/// The one path every user command takes: the tenant must accept writes (read from its own stream), then
+/// user-{tenant}-{user} is loaded, decided and appended. A user id that is malformed, missing or another
+/// tenant's is the same KID1011.
+/// </summary>
+internal static class UserWrites
+{
+    public static async Task<Decided<UserState>> DecideUserAsync(
+        this AggregateStore aggregates,
+        string tenantId,
+        string userId,
+        Func<UserState, IReadOnlyList<object>> decide,
+        CancellationToken ct,
+        bool requireActiveTenant = true)
+    {
+        if (requireActiveTenant)
+        {
+            await aggregates.RequireActiveTenantAsync(tenantId, ct).ConfigureAwait(false);
+        }
+        else
+        {
+            await aggregates.LoadTenantAsync(tenantId, ct).ConfigureAwait(false);
+        }
+
+        if (!User.IsValidUserId(userId))
+        {
+            throw new DomainException(DomainErrors.UserNotFound, "The user does not exist.");
+        }
+
+        return await aggregates.DecideAsync(Aggregates.User, tenantId, StreamNames.User(tenantId, userId), decide, ct).ConfigureAwait(false);
+    }
+
+    public static CommandResult ToResult(this Decided<UserState> decided, string userId) => new(userId, decided.Version, decided.Changed);
+}

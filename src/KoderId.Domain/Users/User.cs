@@ -1,0 +1,427 @@
+using System.Globalization;
+using System.Net.Mail;
+using System.Text;
+using System.Text.RegularExpressions;
+using KoderId.Events.Users;
+
+namespace KoderId.Domain.Users;
+
+public enum UserStatus
+{
+    None,
+    Active,
+    Disabled,
+    Deleted,
+    Erased,
+}
+
+/// <summary>The OIDC standard-claim fields an administrator or the user edits.</summary>
+public sealed record UserProfile(
+    string? GivenName = null,
+    string? FamilyName = null,
+    string? DisplayName = null,
+    string? Phone = null,
+    string? PreferredLanguage = null)
+{
+    public static readonly UserProfile Empty = new();
+}
+
+/// <summary>One field of a patch: absent (null <see cref="Nullable{T}"/>) leaves it, a value sets it, <c>To(null)</c> clears it.</summary>
+public readonly record struct FieldChange(string? Value)
+{
+    public static FieldChange To(string? value) => new(value);
+}
+
+/// <summary>A JSON-merge-patch shaped change of the profile: fields left null are unchanged.</summary>
+public sealed record UserProfilePatch(
+    FieldChange? GivenName = null,
+    FieldChange? FamilyName = null,
+    FieldChange? DisplayName = null,
+    FieldChange? Phone = null,
+    FieldChange? PreferredLanguage = null)
+{
+    public UserProfile ApplyTo(UserProfile profile)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        return new UserProfile(
+            GivenName is { } g ? g.Value : profile.GivenName,
+            FamilyName is { } f ? f.Value : profile.FamilyName,
+            DisplayName is { } d ? d.Value : profile.DisplayName,
+            Phone is { } p ? p.Value : profile.Phone,
+            PreferredLanguage is { } l ? l.Value : profile.PreferredLanguage);
+    }
+}
+
+/// <summary>
+/// A user as its stream folds it. Disabled and deleted are independent flags so a restore brings back a
+/// disabled account disabled. An email is pending while <see cref="EmailVerified"/> is false.
+/// </summary>
+public sealed record UserState(
+    string UserId,
+    string Username,
+    string? Email,
+    bool EmailVerified,
+    UserProfile Profile,
+    bool Created,
+    bool Disabled,
+    bool Deleted,
+    bool Erased)
+{
+    public static readonly UserState Initial = new("", "", null, false, UserProfile.Empty, false, false, false, false);
+
+    public bool Exists => Created;
+
+    public UserStatus Status =>
+        !Created ? UserStatus.None
+        : Erased ? UserStatus.Erased
+        : Deleted ? UserStatus.Deleted
+        : Disabled ? UserStatus.Disabled
+        : UserStatus.Active;
+}
+
+/// <summary>
+/// Decisions on a user. Each returns the events to append, none when the user is already as asked
+/// (disabling a disabled user, as Keycloak and Zitadel do), or throws a <see cref="DomainException"/>.
+/// </summary>
+public static partial class User
+{
+    public const string UsernameScope = "username";
+    public const string EmailScope = "email";
+    public const int MaxUsernameLength = 64;
+    public const int MaxUserIdLength = 64;
+    public const int MaxEmailLength = 254;
+    public const int MaxNameLength = 200;
+    public const int MaxReasonLength = 500;
+
+    public static UserState Evolve(UserState state, object @event)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return @event switch
+        {
+            UserCreated e => new UserState(
+                e.UserId, e.Username, e.Email, e.EmailVerified,
+                new UserProfile(e.GivenName, e.FamilyName, e.DisplayName, e.Phone, e.PreferredLanguage),
+                Created: true, Disabled: false, Deleted: false, Erased: false),
+            UserProfileUpdated e => state with { Profile = new UserProfile(e.GivenName, e.FamilyName, e.DisplayName, e.Phone, e.PreferredLanguage) },
+            UserEmailChanged e => state with { Email = e.Email, EmailVerified = e.EmailVerified },
+            UserDisabled => state with { Disabled = true },
+            UserEnabled => state with { Disabled = false },
+            UserDeleted => state with { Deleted = true },
+            UserRestored e => state with { Deleted = false, Disabled = e.Disabled },
+            UserErased => state with { Erased = true, Username = "", Email = null, EmailVerified = false, Profile = UserProfile.Empty },
+            _ => state,
+        };
+    }
+
+    /// <summary>The values this user holds unique in its tenant: a live (or disabled) user holds its username and email; a deleted or erased one holds none.</summary>
+    public static IReadOnlyList<UniqueKey> UniqueKeys(UserState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (!state.Created || state.Deleted || state.Erased)
+        {
+            return [];
+        }
+
+        var keys = new List<UniqueKey>(2) { new(UsernameScope, UsernameKey(state.Username)) };
+        if (!string.IsNullOrEmpty(state.Email))
+        {
+            keys.Add(new UniqueKey(EmailScope, EmailKey(state.Email)));
+        }
+
+        return keys;
+    }
+
+    public static IReadOnlyList<object> Create(UserState state, string userId, string username, string? email, bool emailVerified, UserProfile? profile = null)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (!IsValidUserId(userId))
+        {
+            throw new DomainException(DomainErrors.UserInvalidId, $"A user id is 1 to {MaxUserIdLength} letters, digits, '.', '_' or '-', starting with a letter or digit.");
+        }
+
+        if (state.Created)
+        {
+            throw new DomainException(DomainErrors.UserIdTaken, "A user with this id already exists.");
+        }
+
+        var name = NormalizeUsername(username);
+        var address = email is null ? null : NormalizeEmail(email);
+        var p = ValidProfile(profile ?? UserProfile.Empty);
+        return [new UserCreated(userId, name, address, address is not null && emailVerified, p.GivenName, p.FamilyName, p.DisplayName, p.Phone, p.PreferredLanguage)];
+    }
+
+    public static IReadOnlyList<object> UpdateProfile(UserState state, UserProfilePatch patch)
+    {
+        ArgumentNullException.ThrowIfNull(patch);
+        EnsureLive(state);
+        var next = ValidProfile(patch.ApplyTo(state.Profile));
+        return next == state.Profile
+            ? []
+            : [new UserProfileUpdated(state.UserId, next.GivenName, next.FamilyName, next.DisplayName, next.Phone, next.PreferredLanguage)];
+    }
+
+    /// <summary>
+    /// A new address, pending (<paramref name="verified"/> false) until <see cref="VerifyEmail"/>; an
+    /// administrator who vouches for it may set it verified at once. The new address is claimed at once so
+    /// nobody else can take it while it is pending.
+    /// </summary>
+    public static IReadOnlyList<object> ChangeEmail(UserState state, string email, bool verified)
+    {
+        EnsureLive(state);
+        var address = NormalizeEmail(email);
+        if (string.Equals(address, state.Email, StringComparison.Ordinal) && state.EmailVerified == verified)
+        {
+            return [];
+        }
+
+        return [new UserEmailChanged(state.UserId, address, verified)];
+    }
+
+    /// <summary>Confirms the address a verification was sent to; refused when the address has changed since.</summary>
+    public static IReadOnlyList<object> VerifyEmail(UserState state, string email)
+    {
+        EnsureLive(state);
+        if (state.Disabled)
+        {
+            throw new DomainException(DomainErrors.UserDisabled, "The user is disabled.");
+        }
+
+        if (string.IsNullOrEmpty(state.Email))
+        {
+            throw new DomainException(DomainErrors.UserNoEmail, "The user has no email address to verify.");
+        }
+
+        if (email is null || !string.Equals(EmailKey(email.Trim()), EmailKey(state.Email), StringComparison.Ordinal))
+        {
+            throw new DomainException(DomainErrors.UserEmailMismatch, "The address verified is not the user's current address.");
+        }
+
+        return state.EmailVerified ? [] : [new UserEmailChanged(state.UserId, state.Email, true)];
+    }
+
+    public static IReadOnlyList<object> Disable(UserState state, string? reason = null)
+    {
+        EnsureLive(state);
+        var trimmed = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
+        if (trimmed is { Length: > MaxReasonLength } || (trimmed is not null && trimmed.Any(char.IsControl)))
+        {
+            throw new DomainException(DomainErrors.UserInvalidProfile, $"A reason is at most {MaxReasonLength} printable characters.");
+        }
+
+        return state.Disabled ? [] : [new UserDisabled(state.UserId, trimmed)];
+    }
+
+    public static IReadOnlyList<object> Enable(UserState state)
+    {
+        EnsureLive(state);
+        return state.Disabled ? [new UserEnabled(state.UserId)] : [];
+    }
+
+    /// <summary>A soft delete: no sign-in, not listed as live, username and email released; <see cref="Restore"/> undoes it.</summary>
+    public static IReadOnlyList<object> Delete(UserState state)
+    {
+        EnsureNotErased(state);
+        return state.Deleted ? [] : [new UserDeleted(state.UserId)];
+    }
+
+    public static IReadOnlyList<object> Restore(UserState state)
+    {
+        EnsureNotErased(state);
+        return state.Deleted ? [new UserRestored(state.UserId, state.Disabled)] : [];
+    }
+
+    /// <summary>Right to erasure: allowed for a live or deleted user; the caller destroys the subject key right after the append.</summary>
+    public static IReadOnlyList<object> Erase(UserState state)
+    {
+        EnsureExists(state);
+        return state.Erased ? [] : [new UserErased(state.UserId)];
+    }
+
+    /// <summary>NFKC, trimmed, 1-64 characters without whitespace, control or format characters. Throws KID1014.</summary>
+    public static string NormalizeUsername(string? username)
+    {
+        var normalized = Nfkc((username ?? "").Trim());
+        if (normalized.Length is 0 or > MaxUsernameLength || !normalized.All(IsUsernameChar))
+        {
+            throw new DomainException(DomainErrors.UserInvalidUsername, $"A username is 1 to {MaxUsernameLength} characters without spaces or control characters.");
+        }
+
+        return normalized;
+    }
+
+    /// <summary>The case-insensitive uniqueness key of a (normalized) username.</summary>
+    public static string UsernameKey(string username)
+    {
+        ArgumentNullException.ThrowIfNull(username);
+        return Nfkc(username).ToLowerInvariant();
+    }
+
+    /// <summary>
+    /// NFKC. Under <c>InvariantGlobalization</c> (this repository's default) .NET has no Unicode tables and
+    /// <see cref="string.Normalize(NormalizationForm)"/> returns non-ASCII text unchanged, so the fullwidth and
+    /// halfwidth forms block (the usual way to register a lookalike of an ASCII name) is folded here as NFKC
+    /// folds it. With ICU loaded, the full NFKC applies.
+    /// </summary>
+    public static string Nfkc(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var normalized = value.Normalize(NormalizationForm.FormKC);
+        if (NormalizationIsAvailable)
+        {
+            return normalized;
+        }
+
+        return string.Create(normalized.Length, normalized, static (span, source) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                var c = source[i];
+                span[i] = c is >= '\uFF01' and <= '\uFF5E' ? (char)(c - 0xFEE0) : c;
+            }
+        });
+    }
+
+    private static readonly bool NormalizationIsAvailable = "\uFF21".Normalize(NormalizationForm.FormKC) == "A";
+
+    /// <summary>Trimmed; must parse as <see cref="MailAddress"/> with nothing but the address, and pass a plain-syntax check. Throws KID1015.</summary>
+    public static string NormalizeEmail(string? email)
+    {
+        var trimmed = (email ?? "").Trim();
+        if (trimmed.Length is 0 or > MaxEmailLength || !MailAddress.TryCreate(trimmed, out var parsed) ||
+            !string.Equals(parsed.Address, trimmed, StringComparison.Ordinal) || parsed.DisplayName.Length > 0)
+        {
+            throw InvalidEmail();
+        }
+
+        var at = trimmed.LastIndexOf('@');
+        var local = trimmed[..at];
+        var domain = trimmed[(at + 1)..];
+        if (local.Length > 64 || !EmailLocalPattern().IsMatch(local) || local.StartsWith('.') || local.EndsWith('.') ||
+            local.Contains("..", StringComparison.Ordinal) || !EmailDomainPattern().IsMatch(domain))
+        {
+            throw InvalidEmail();
+        }
+
+        return trimmed;
+    }
+
+    /// <summary>The case-insensitive uniqueness key of an email address.</summary>
+    public static string EmailKey(string email)
+    {
+        ArgumentNullException.ThrowIfNull(email);
+        return email.Trim().ToLowerInvariant();
+    }
+
+    public static bool IsValidUserId(string? userId) => userId is not null && UserIdPattern().IsMatch(userId);
+
+    private static DomainException InvalidEmail() =>
+        new(DomainErrors.UserInvalidEmail, "The email address is not valid.");
+
+    private static bool IsUsernameChar(char c) => CharUnicodeInfo.GetUnicodeCategory(c) switch
+    {
+        UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.SpaceSeparator or UnicodeCategory.LineSeparator
+            or UnicodeCategory.ParagraphSeparator or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned => false,
+        _ => true,
+    };
+
+    private static UserProfile ValidProfile(UserProfile profile) => new(
+        Name(profile.GivenName),
+        Name(profile.FamilyName),
+        Name(profile.DisplayName),
+        Phone(profile.Phone),
+        Language(profile.PreferredLanguage));
+
+    private static string? Name(string? value)
+    {
+        var trimmed = value?.Trim();
+        if (string.IsNullOrEmpty(trimmed))
+        {
+            return null;
+        }
+
+        if (trimmed.Length > MaxNameLength || trimmed.Any(char.IsControl))
+        {
+            throw new DomainException(DomainErrors.UserInvalidProfile, $"A name is at most {MaxNameLength} printable characters.");
+        }
+
+        return trimmed;
+    }
+
+    /// <summary>E.164 after dropping the usual separators: <c>+44 20 7946-0000</c> is stored as <c>+442079460000</c>.</summary>
+    private static string? Phone(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        var compact = PhoneSeparators().Replace(value, "");
+        if (!PhonePattern().IsMatch(compact))
+        {
+            throw new DomainException(DomainErrors.UserInvalidProfile, "A phone number is in E.164 form: '+', country code and number, 7 to 15 digits.");
+        }
+
+        return compact;
+    }
+
+    private static string? Language(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        var trimmed = value.Trim();
+        if (trimmed.Length > 35 || !LanguagePattern().IsMatch(trimmed))
+        {
+            throw new DomainException(DomainErrors.UserInvalidProfile, "A preferred language is a BCP 47 tag such as 'en' or 'pt-BR'.");
+        }
+
+        return trimmed;
+    }
+
+    private static void EnsureExists(UserState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (!state.Created)
+        {
+            throw new DomainException(DomainErrors.UserNotFound, "The user does not exist.");
+        }
+    }
+
+    private static void EnsureNotErased(UserState state)
+    {
+        EnsureExists(state);
+        if (state.Erased)
+        {
+            throw new DomainException(DomainErrors.UserErased, "The user is erased.");
+        }
+    }
+
+    private static void EnsureLive(UserState state)
+    {
+        EnsureNotErased(state);
+        if (state.Deleted)
+        {
+            throw new DomainException(DomainErrors.UserDeleted, "The user is deleted.");
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\\z", RegexOptions.CultureInvariant)]
+    private static partial Regex UserIdPattern();
+
+    [GeneratedRegex("^[\\p{L}\\p{N}.!#$%&'*+/=?^_`{|}~-]+\\z", RegexOptions.CultureInvariant)]
+    private static partial Regex EmailLocalPattern();
+
+    [GeneratedRegex("^(?=.{1,253}\\z)(?:[\\p{L}\\p{N}](?:[\\p{L}\\p{N}-]{0,61}[\\p{L}\\p{N}])?\\.)+(?:[\\p{L}]{2,63}|xn--[a-z0-9-]{1,59})\\z", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex EmailDomainPattern();
+
+    [GeneratedRegex("[\\s().-]", RegexOptions.CultureInvariant)]
+    private static partial Regex PhoneSeparators();
+
+    [GeneratedRegex("^\\+[1-9][0-9]{6,14}\\z", RegexOptions.CultureInvariant)]
+    private static partial Regex PhonePattern();
+
+    [GeneratedRegex("^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*\\z", RegexOptions.CultureInvariant)]
+    private static partial Regex LanguagePattern();
+}
