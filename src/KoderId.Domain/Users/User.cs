@@ -256,32 +256,12 @@ public static partial class User
         return Nfkc(username).ToLowerInvariant();
     }
 
-    /// <summary>
-    /// NFKC. Under <c>InvariantGlobalization</c> (this repository's default) .NET has no Unicode tables and
-    /// <see cref="string.Normalize(NormalizationForm)"/> returns non-ASCII text unchanged, so the fullwidth and
-    /// halfwidth forms block (the usual way to register a lookalike of an ASCII name) is folded here as NFKC
-    /// folds it. With ICU loaded, the full NFKC applies.
-    /// </summary>
+    /// <summary>NFKC (needs ICU, which Directory.Build.props keeps on: invariant mode leaves non-ASCII text unchanged).</summary>
     public static string Nfkc(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        var normalized = value.Normalize(NormalizationForm.FormKC);
-        if (NormalizationIsAvailable)
-        {
-            return normalized;
-        }
-
-        return string.Create(normalized.Length, normalized, static (span, source) =>
-        {
-            for (var i = 0; i < source.Length; i++)
-            {
-                var c = source[i];
-                span[i] = c is >= '\uFF01' and <= '\uFF5E' ? (char)(c - 0xFEE0) : c;
-            }
-        });
+        return value.Normalize(NormalizationForm.FormKC);
     }
-
-    private static readonly bool NormalizationIsAvailable = "\uFF21".Normalize(NormalizationForm.FormKC) == "A";
 
     /// <summary>Trimmed; must parse as <see cref="MailAddress"/> with nothing but the address, and pass a plain-syntax check. Throws KID1015.</summary>
     public static string NormalizeEmail(string? email)
