@@ -1,3 +1,4 @@
+using KoderId.Server.Api;
 using KoderId.Server.Configuration;
 using KoderId.Server.Errors;
 using KoderId.Server.Health;
@@ -9,6 +10,7 @@ builder.AddKoderIdObservability();
 builder.Services.AddKoderIdProblemDetails();
 builder.Services.AddKoderIdStorage(builder.Configuration);
 builder.Services.AddKoderIdHealthChecks();
+builder.AddKoderIdApi();
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
 
 await using var app = builder.Build();
@@ -24,10 +26,13 @@ if (problems.Count > 0)
     return StartupCheck.ConfigurationErrorExitCode;
 }
 
+app.UseKoderIdCorrelation();
 app.UseKoderIdProblemDetails();
 app.UseKoderIdObservability();
+app.UseKoderIdApi();
 app.MapKoderIdHealth();
 app.MapKoderIdMetrics();
+app.MapKoderIdApi();
 
 try
 {

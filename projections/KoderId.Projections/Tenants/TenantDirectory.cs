@@ -54,6 +54,25 @@ public sealed class TenantDirectory(IReadModelStore store)
         return rows.SingleOrDefault();
     }
 
+    /// <summary>A page of every tenant (deleted ones included, with their status) in id order, after <paramref name="afterTenantId"/>.</summary>
+    public async Task<IReadOnlyList<TenantView>> ListAsync(string? afterTenantId = null, int limit = 100, CancellationToken ct = default)
+    {
+        var ids = await ReadModelSql.QueryAsync(store,
+            $"SELECT tenant_id FROM {_tenants} WHERE tenant_id > @after ORDER BY tenant_id LIMIT @limit",
+            r => r.GetString(0),
+            ct, ("@after", afterTenantId ?? ""), ("@limit", Math.Clamp(limit, 1, 1000))).ConfigureAwait(false);
+        var page = new List<TenantView>(ids.Count);
+        foreach (var id in ids)
+        {
+            if (await GetAsync(id, ct).ConfigureAwait(false) is { } tenant)
+            {
+                page.Add(tenant);
+            }
+        }
+
+        return page;
+    }
+
     /// <summary>
     /// The tenant a request's host name belongs to: the one query that is not scoped to a tenant, because it
     /// is how the tenant is found. Only verified domains of tenants that are not deleted count.

@@ -27,6 +27,9 @@ public sealed record UserView(
     DateTimeOffset UpdatedAt,
     long Version);
 
+/// <summary>Filters of <see cref="UserDirectory.ListAsync(string, UserFilter, string?, int, CancellationToken)"/>; every one is optional.</summary>
+public sealed record UserFilter(string? Username = null, string? Email = null, UserStatus? Status = null);
+
 /// <summary>Reads the <c>users</c> model. Every query is scoped to one tenant.</summary>
 public sealed class UserDirectory(IReadModelStore store, int version = UsersProjection.CurrentVersion)
 {
@@ -54,6 +57,41 @@ public sealed class UserDirectory(IReadModelStore store, int version = UsersProj
         await ReadModelSql.QueryAsync(store,
             $"SELECT {Columns} FROM {_table} WHERE tenant_id = @tenant AND user_id > @after ORDER BY user_id LIMIT @limit",
             Map, ct, ("@tenant", tenantId), ("@after", afterUserId ?? ""), ("@limit", Math.Clamp(limit, 1, 1000))).ConfigureAwait(false);
+
+    /// <summary>
+    /// A page of the tenant's users in id order matching every filter given (username and email
+    /// case-insensitive, as the model keys them); keyset paging after <paramref name="afterUserId"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<UserView>> ListAsync(
+        string tenantId, UserFilter filter, string? afterUserId = null, int limit = 100, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+
+        // Only the filters given become SQL: PostgreSQL cannot type a null parameter in "@x IS NULL OR ...".
+        var sql = new System.Text.StringBuilder($"SELECT {Columns} FROM {_table} WHERE tenant_id = @tenant AND user_id > @after");
+        var args = new List<(string, object?)> { ("@tenant", tenantId), ("@after", afterUserId ?? "") };
+        if (filter.Username is not null)
+        {
+            sql.Append(" AND username_key = @username");
+            args.Add(("@username", UsersProjection.Key(filter.Username)));
+        }
+
+        if (filter.Email is not null)
+        {
+            sql.Append(" AND email_key = @email");
+            args.Add(("@email", UsersProjection.Key(filter.Email)));
+        }
+
+        if (filter.Status is { } status)
+        {
+            sql.Append(" AND status = @status");
+            args.Add(("@status", status.ToString().ToLowerInvariant()));
+        }
+
+        sql.Append(" ORDER BY user_id LIMIT @limit");
+        args.Add(("@limit", Math.Clamp(limit, 1, 1000)));
+        return await ReadModelSql.QueryAsync(store, sql.ToString(), Map, ct, [.. args]).ConfigureAwait(false);
+    }
 
     private static UserView Map(DbDataReader r) => new(
         r.GetString(0),

@@ -1,3 +1,4 @@
+using KoderId.Server.Auth;
 using KoderId.Server.Storage;
 using Microsoft.Extensions.Options;
 
@@ -17,6 +18,7 @@ public static class StartupCheck
         try
         {
             _ = services.GetRequiredService<StorageBackend>();
+            _ = services.GetService<BootstrapAdminKey>();
             return [];
         }
         catch (OptionsValidationException ex)

@@ -1,3 +1,4 @@
+using KoderId.Domain;
 using KoderId.EventSourcing.Storage;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
@@ -5,7 +6,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace KoderId.Server.Errors;
 
 /// <summary>
-/// Turns an exception into a problem: a store error keeps its stable code (docs/errors.md) in the <c>code</c>
+/// Turns an exception into a problem: a domain refusal, an API refusal or a store error keeps its stable code (docs/errors.md) in the <c>code</c>
 /// member; anything else is a bare 500. The response never carries a stack trace or an internal message.
 /// </summary>
 internal sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
@@ -14,12 +15,16 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
     {
         var (status, title, detail, code) = exception switch
         {
+            DomainException e => (DomainErrorStatus.Of(e), "The request was refused.", e.Message, e.Code),
+            ApiProblemException e => (e.Status, e.Title, e.Detail, e.Code),
             WrongExpectedVersionException e => (StatusCodes.Status409Conflict, "The resource was changed by another request.", e.Message, e.Code),
             UniqueClaimViolationException e => (StatusCodes.Status409Conflict, "The value is already taken.", e.Message, e.Code),
             WrongTenantException e => (StatusCodes.Status404NotFound, "Not found in this tenant.", null, e.Code),
             InvalidAppendException e => (StatusCodes.Status400BadRequest, "The request cannot be stored.", e.Message, e.Code),
             EventStoreUnavailableException e => (StatusCodes.Status503ServiceUnavailable, "Storage is unavailable.", null, e.Code),
             EventStoreException e => (StatusCodes.Status500InternalServerError, "Stored data cannot be read.", null, e.Code),
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
+                (StatusCodes.Status413PayloadTooLarge, "The request body is too large.", null, ApiErrors.BodyTooLarge),
             BadHttpRequestException e => (e.StatusCode, "The request is malformed.", null, null),
             OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested =>
                 (StatusCodes.Status499ClientClosedRequest, "The client closed the request.", null, null),

@@ -1,0 +1,59 @@
+using KoderId.Application.Common;
+using KoderId.Application.Tenants;
+using KoderId.Projections.Audit;
+using KoderId.Projections.Tenants;
+using KoderId.Projections.Users;
+using KoderId.Server.Auth;
+using KoderId.Server.Errors;
+using KoderId.Server.Tenancy;
+using Microsoft.Extensions.Options;
+
+namespace KoderId.Server.Api;
+
+/// <summary>The write side, its request context, tenancy, authentication and the REST groups, in one place.</summary>
+public static class ApiSetup
+{
+    public static WebApplicationBuilder AddKoderIdApi(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+
+        // Bodies over the API's limit never reach an endpoint on Kestrel (413, KID2005); ApiJson checks again for other hosts.
+        builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = ApiErrors.MaxBodyBytes);
+
+        services.AddKoderIdTenancy(builder.Configuration);
+        services.AddSingleton(sp => new TenantDomainSettings(sp.GetRequiredService<IOptions<TenancyOptions>>().Value.BaseDomain));
+        services.AddKoderIdApplication();
+        services.AddMediator(o => o.ServiceLifetime = ServiceLifetime.Scoped);
+        services.AddSingleton<TenantDirectory>();
+        services.AddSingleton(sp => new UserDirectory(sp.GetRequiredService<KoderId.EventSourcing.Projections.IReadModelStore>()));
+        services.AddSingleton<AuditLog>();
+
+        // After the storage start-up (registration order is start order): the store is open and projections built.
+        services.AddHostedService<DefaultTenantStartup>();
+
+        services.AddKoderIdAuth(builder.Configuration);
+        services.AddKoderIdJson();
+        services.AddOpenApi();
+        return builder;
+    }
+
+    public static WebApplication UseKoderIdApi(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseKoderIdRequestContext();
+        return app;
+    }
+
+    public static WebApplication MapKoderIdApi(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapOpenApi().AllowAnonymous();
+        app.MapTenantsApi();
+        app.MapUsersApi();
+        app.MapAuditApi();
+        return app;
+    }
+}

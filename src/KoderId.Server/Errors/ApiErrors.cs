@@ -1,0 +1,28 @@
+namespace KoderId.Server.Errors;
+
+/// <summary>The KID2xxx codes of the REST surface (docs/errors.md). A code is never reused for another meaning.</summary>
+public static class ApiErrors
+{
+    public const string Unauthenticated = "KID2001";
+    public const string Forbidden = "KID2002";
+    public const string MalformedBody = "KID2003";
+    public const string UnknownField = "KID2004";
+    public const string BodyTooLarge = "KID2005";
+    public const string UnsupportedMediaType = "KID2006";
+    public const string InvalidQuery = "KID2007";
+
+    /// <summary>The largest request body the API reads (1 MiB).</summary>
+    public const long MaxBodyBytes = 1024 * 1024;
+}
+
+/// <summary>A request refused before it reaches a command: answered as a problem with its code, nothing is written.</summary>
+public sealed class ApiProblemException(int status, string code, string title, string? detail = null) : Exception(title)
+{
+    public int Status { get; } = status;
+
+    public string Code { get; } = code;
+
+    public string Title { get; } = title;
+
+    public string? Detail { get; } = detail;
+}

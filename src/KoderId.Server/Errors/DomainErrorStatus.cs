@@ -1,0 +1,53 @@
+using KoderId.Domain;
+
+namespace KoderId.Server.Errors;
+
+/// <summary>The HTTP status of each domain code, as the HTTP column of docs/errors.md states it.</summary>
+public static class DomainErrorStatus
+{
+    private static readonly Dictionary<string, int> Statuses = new(StringComparer.Ordinal)
+    {
+        [DomainErrors.TenantExists] = StatusCodes.Status409Conflict,
+        [DomainErrors.TenantNotFound] = StatusCodes.Status404NotFound,
+        [DomainErrors.TenantBlocked] = StatusCodes.Status403Forbidden,
+        [DomainErrors.TenantDeleted] = StatusCodes.Status404NotFound,
+        [DomainErrors.TenantInvalidId] = StatusCodes.Status400BadRequest,
+        [DomainErrors.TenantReservedId] = StatusCodes.Status400BadRequest,
+        [DomainErrors.TenantInvalidName] = StatusCodes.Status400BadRequest,
+        [DomainErrors.TenantInvalidDomain] = StatusCodes.Status400BadRequest,
+        [DomainErrors.TenantDomainNotAllowed] = StatusCodes.Status403Forbidden,
+        [DomainErrors.UserExists] = StatusCodes.Status409Conflict,
+        [DomainErrors.UserNotFound] = StatusCodes.Status404NotFound,
+        [DomainErrors.UserDeleted] = StatusCodes.Status409Conflict,
+        [DomainErrors.UserErased] = StatusCodes.Status410Gone,
+        [DomainErrors.UserInvalidUsername] = StatusCodes.Status400BadRequest,
+        [DomainErrors.UserInvalidEmail] = StatusCodes.Status400BadRequest,
+        [DomainErrors.UserDisabled] = StatusCodes.Status403Forbidden,
+        [DomainErrors.UserEmailTaken] = StatusCodes.Status409Conflict,
+        [DomainErrors.UserEmailMismatch] = StatusCodes.Status409Conflict,
+        [DomainErrors.UserInvalidProfile] = StatusCodes.Status400BadRequest,
+        [DomainErrors.UserInvalidId] = StatusCodes.Status400BadRequest,
+        [DomainErrors.UserIdTaken] = StatusCodes.Status409Conflict,
+        [DomainErrors.UserNoEmail] = StatusCodes.Status409Conflict,
+        [DomainErrors.TenantDefaultProtected] = StatusCodes.Status403Forbidden,
+        [DomainErrors.TenantInvalidReason] = StatusCodes.Status400BadRequest,
+    };
+
+    /// <summary>
+    /// A code without an entry (a newer feature's) is mapped from its dotted name, so a refusal is never a 500:
+    /// <c>*.not_found</c> 404, <c>*.exists</c> / <c>*_taken</c> 409, anything else 400.
+    /// </summary>
+    public static int Of(DomainException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        if (Statuses.TryGetValue(exception.Code, out var status))
+        {
+            return status;
+        }
+
+        var name = exception.Name;
+        return name.EndsWith(".not_found", StringComparison.Ordinal) ? StatusCodes.Status404NotFound
+            : name.EndsWith(".exists", StringComparison.Ordinal) || name.EndsWith("_taken", StringComparison.Ordinal) ? StatusCodes.Status409Conflict
+            : StatusCodes.Status400BadRequest;
+    }
+}

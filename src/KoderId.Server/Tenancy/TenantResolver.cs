@@ -1,0 +1,101 @@
+using KoderId.Domain;
+using Tenant = KoderId.Domain.Tenants.Tenant;
+using KoderId.Projections.Tenants;
+using Microsoft.Extensions.Options;
+
+namespace KoderId.Server.Tenancy;
+
+/// <summary>
+/// ARCHITECTURE.md §7: the Host (a subdomain of the base domain, then a verified custom domain), then
+/// <c>X-Tenant-ID</c> for API clients, else <c>default</c>. Unknown is KID1002 (404), deleted KID1004 (404),
+/// blocked KID1003 (403) where the caller needs an active tenant.
+/// </summary>
+public sealed class TenantResolver(TenantDirectory tenants, IOptions<TenancyOptions> options)
+{
+    public const string TenantHeader = "X-Tenant-ID";
+
+    public async Task<TenantView> ResolveAsync(HttpContext http, bool requireActive, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        var context = http.RequestServices.GetRequiredService<TenantContext>();
+        if (!context.IsResolved)
+        {
+            var tenantId = await FindTenantIdAsync(http.Request, ct).ConfigureAwait(false);
+            var tenant = Tenant.IsValidId(tenantId) ? await tenants.GetAsync(tenantId, ct).ConfigureAwait(false) : null;
+            if (tenant is null)
+            {
+                throw new DomainException(DomainErrors.TenantNotFound, "The tenant does not exist.");
+            }
+
+            if (tenant.Status == TenantStatus.Deleted)
+            {
+                throw new DomainException(DomainErrors.TenantDeleted, "The tenant is deleted.");
+            }
+
+            context.Set(tenant);
+        }
+
+        if (requireActive && context.Tenant.Status == TenantStatus.Blocked)
+        {
+            throw new DomainException(DomainErrors.TenantBlocked, "The tenant is blocked.");
+        }
+
+        return context.Tenant;
+    }
+
+    private async Task<string> FindTenantIdAsync(HttpRequest request, CancellationToken ct)
+    {
+        var host = request.Host.Host.TrimEnd('.').ToLowerInvariant();
+        var baseDomain = options.Value.BaseDomain?.Trim().TrimEnd('.').ToLowerInvariant();
+        if (!string.IsNullOrEmpty(baseDomain) && host.Length > 0)
+        {
+            if (host == baseDomain)
+            {
+                return Tenant.DefaultTenantId;
+            }
+
+            if (host.EndsWith("." + baseDomain, StringComparison.Ordinal))
+            {
+                // Only one label: a.b.{base} is no tenant's host name.
+                var label = host[..^(baseDomain.Length + 1)];
+                return label.Contains('.', StringComparison.Ordinal) ? "" : label;
+            }
+        }
+
+        if (host.Length > 0 && host.Contains('.', StringComparison.Ordinal))
+        {
+            var byDomain = await tenants.FindByDomainAsync(host, ct).ConfigureAwait(false);
+            if (byDomain is not null)
+            {
+                return byDomain;
+            }
+        }
+
+        var header = request.Headers[TenantHeader].ToString().Trim();
+        return header.Length > 0 ? header : Tenant.DefaultTenantId;
+    }
+}
+
+public static class TenancySetup
+{
+    public static IServiceCollection AddKoderIdTenancy(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<TenancyOptions>().Bind(configuration.GetSection(TenancyOptions.Section));
+        services.AddScoped<TenantContext>();
+        services.AddSingleton<TenantResolver>();
+        return services;
+    }
+
+    /// <summary>Resolves the request's tenant before the endpoint runs; with <paramref name="requireActive"/> a blocked tenant is refused.</summary>
+    public static RouteGroupBuilder RequireTenant(this RouteGroupBuilder group, bool requireActive)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        group.AddEndpointFilter(async (invocation, next) =>
+        {
+            var http = invocation.HttpContext;
+            await http.RequestServices.GetRequiredService<TenantResolver>().ResolveAsync(http, requireActive, http.RequestAborted).ConfigureAwait(false);
+            return await next(invocation).ConfigureAwait(false);
+        });
+        return group;
+    }
+}
