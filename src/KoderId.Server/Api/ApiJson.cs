@@ -15,7 +15,10 @@ public static class ApiJson
     public const string MergePatch = "application/merge-patch+json";
 
     /// <summary>camelCase, enums as camelCase strings; strict on the way in.</summary>
-    public static readonly JsonSerializerOptions Options = Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));
+    public static readonly JsonSerializerOptions Options = Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web)
+    {
+        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
+    });
 
     public static JsonSerializerOptions Configure(JsonSerializerOptions options)
     {

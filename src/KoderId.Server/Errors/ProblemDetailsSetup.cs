@@ -5,7 +5,21 @@ public static class ProblemDetailsSetup
 {
     public static IServiceCollection AddKoderIdProblemDetails(this IServiceCollection services)
     {
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+        {
+            // Bare statuses with a stable meaning get their code too: the endpoint matcher answers 415 for a body
+            // type an endpoint does not accept, Kestrel 413 for a body over its limit.
+            var code = context.ProblemDetails.Status switch
+            {
+                StatusCodes.Status415UnsupportedMediaType => ApiErrors.UnsupportedMediaType,
+                StatusCodes.Status413PayloadTooLarge => ApiErrors.BodyTooLarge,
+                _ => null,
+            };
+            if (code is not null)
+            {
+                context.ProblemDetails.Extensions.TryAdd("code", code);
+            }
+        });
         services.AddExceptionHandler<ProblemExceptionHandler>();
         return services;
     }

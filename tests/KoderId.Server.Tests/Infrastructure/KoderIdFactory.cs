@@ -42,6 +42,13 @@ public sealed class KoderIdFactory : WebApplicationFactory<Program>
 
     public string? DataDirectory => _directory?.Path;
 
+    /// <summary>Adds settings (e.g. <c>KoderId:Bootstrap:AdminKey</c>); call before the first client or service is created.</summary>
+    public KoderIdFactory With(string key, string? value)
+    {
+        _settings[key] = value;
+        return this;
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(_settings));
