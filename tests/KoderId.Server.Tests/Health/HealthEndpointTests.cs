@@ -2,6 +2,7 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using KoderId.EventSourcing.Storage;
+using KoderId.Server.Storage;
 using KoderId.Server.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -48,7 +49,12 @@ public sealed class HealthEndpointTests
     public async Task readyz_answers_503_with_each_failing_check_when_the_store_stops_answering()
     {
         var store = new FailingEventStore();
-        await using var factory = KoderIdFactory.InMemory(services => services.AddSingleton<IEventStore>(store));
+        // Over the backend's own store, so the start-up bootstrap append reaches the inline projections as usual.
+        await using var factory = KoderIdFactory.InMemory(services => services.AddSingleton<IEventStore>(sp =>
+        {
+            store.Inner = sp.GetRequiredService<StorageBackend>().Store;
+            return store;
+        }));
         var client = factory.CreateClient();
         using (var before = await client.GetAsync(new Uri("/readyz", UriKind.Relative)))
         {
@@ -69,7 +75,12 @@ public sealed class HealthEndpointTests
     public async Task healthz_stays_200_when_the_store_stops_answering()
     {
         var store = new FailingEventStore();
-        await using var factory = KoderIdFactory.InMemory(services => services.AddSingleton<IEventStore>(store));
+        // Over the backend's own store, so the start-up bootstrap append reaches the inline projections as usual.
+        await using var factory = KoderIdFactory.InMemory(services => services.AddSingleton<IEventStore>(sp =>
+        {
+            store.Inner = sp.GetRequiredService<StorageBackend>().Store;
+            return store;
+        }));
         var client = factory.CreateClient();
         store.Down = true;
         using var response = await client.GetAsync(new Uri("/healthz", UriKind.Relative));
@@ -98,29 +109,29 @@ public sealed class HealthEndpointTests
     {
         public const string SecretDetail = "host db.internal:5432 refused";
 
-        private readonly KoderId.EventSourcing.InMemory.InMemoryEventStore _inner = new();
+        public IEventStore Inner { get; set; } = null!;
 
         public volatile bool Down;
 
         public Task<AppendResult> AppendAsync(AppendRequest request, CancellationToken ct = default) =>
-            Down ? throw Fail() : _inner.AppendAsync(request, ct);
+            Down ? throw Fail() : Inner.AppendAsync(request, ct);
 
         public IAsyncEnumerable<StoredEvent> ReadStreamAsync(
             string tenantId, string streamId, ReadDirection direction = ReadDirection.Forward, long fromVersion = 1,
             int maxCount = int.MaxValue, CancellationToken ct = default) =>
-            Down ? Failing(ct) : _inner.ReadStreamAsync(tenantId, streamId, direction, fromVersion, maxCount, ct);
+            Down ? Failing(ct) : Inner.ReadStreamAsync(tenantId, streamId, direction, fromVersion, maxCount, ct);
 
         public IAsyncEnumerable<StoredEvent> ReadAllAsync(long afterPosition, int maxCount = int.MaxValue, CancellationToken ct = default) =>
-            Down ? Failing(ct) : _inner.ReadAllAsync(afterPosition, maxCount, ct);
+            Down ? Failing(ct) : Inner.ReadAllAsync(afterPosition, maxCount, ct);
 
         public Task<long> GetStreamVersionAsync(string tenantId, string streamId, CancellationToken ct = default) =>
-            Down ? throw Fail() : _inner.GetStreamVersionAsync(tenantId, streamId, ct);
+            Down ? throw Fail() : Inner.GetStreamVersionAsync(tenantId, streamId, ct);
 
         public Task<string?> GetClaimOwnerAsync(string tenantId, string scope, string value, CancellationToken ct = default) =>
-            Down ? throw Fail() : _inner.GetClaimOwnerAsync(tenantId, scope, value, ct);
+            Down ? throw Fail() : Inner.GetClaimOwnerAsync(tenantId, scope, value, ct);
 
         public Task<LogHead> ReadHeadAsync(CancellationToken ct = default) =>
-            Down ? Task.FromException<LogHead>(Fail()) : _inner.ReadHeadAsync(ct);
+            Down ? Task.FromException<LogHead>(Fail()) : Inner.ReadHeadAsync(ct);
 
         public Task WaitForEventsAsync(long afterPosition, TimeSpan timeout, CancellationToken ct = default) => Task.Delay(timeout, ct);
 

@@ -20,7 +20,8 @@ public sealed class MetricsTests
         Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
         var text = await response.Content.ReadAsStringAsync();
         Assert.Contains("http_requests_received_total{", text, StringComparison.Ordinal);
-        Assert.Contains("\nkoderid_log_head_position 0\n", text, StringComparison.Ordinal);
+        // Event 1 is the bootstrap creation of the default tenant.
+        Assert.Contains("\nkoderid_log_head_position 1\n", text, StringComparison.Ordinal);
         Assert.Contains("\nkoderid_event_store_up 1\n", text, StringComparison.Ordinal);
     }
 
@@ -38,8 +39,9 @@ public sealed class MetricsTests
             [new UncommittedEvent("test.happened.v1", "{}", EventMetadata.New()), new UncommittedEvent("test.happened.v1", "{}", EventMetadata.New())]));
 
         var text = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
-        Assert.Contains("\nkoderid_log_head_position 2\n", text, StringComparison.Ordinal);
-        Assert.Contains("\nkoderid_events_appended_total 2\n", text, StringComparison.Ordinal);
+        // Plus the bootstrap creation of the default tenant at start-up.
+        Assert.Contains("\nkoderid_log_head_position 3\n", text, StringComparison.Ordinal);
+        Assert.Contains("\nkoderid_events_appended_total 3\n", text, StringComparison.Ordinal);
     }
 
     [Fact]
