@@ -41,6 +41,7 @@ public static class DomainErrors
     public const string UserInvalidId = "KID1020";
     public const string UserIdTaken = "KID1021";
     public const string UserNoEmail = "KID1022";
+    public const string UserPasswordChanged = "KID1023";
 
     public const string TenantDefaultProtected = "KID1030";
     public const string TenantInvalidReason = "KID1031";
@@ -69,6 +70,7 @@ public static class DomainErrors
         [UserInvalidId] = "user.invalid_id",
         [UserIdTaken] = "user.id_taken",
         [UserNoEmail] = "user.no_email",
+        [UserPasswordChanged] = "user.password_changed",
         [TenantDefaultProtected] = "tenant.default_protected",
         [TenantInvalidReason] = "tenant.invalid_reason",
     };
