@@ -48,5 +48,9 @@ internal static class UserWrites
         return (await aggregates.LoadAsync(Aggregates.User, tenantId, StreamNames.User(tenantId, userId), ct).ConfigureAwait(false)).State;
     }
 
+    /// <summary>For writes elsewhere that name a user (memberships, role assignments): it must exist, not deleted or erased.</summary>
+    public static async Task RequireLiveUserAsync(this AggregateStore aggregates, string tenantId, string userId, CancellationToken ct) =>
+        User.EnsureLive(await aggregates.LoadUserAsync(tenantId, userId, ct).ConfigureAwait(false));
+
     public static CommandResult ToResult(this Decided<UserState> decided, string userId) => new(userId, decided.Version, decided.Changed);
 }

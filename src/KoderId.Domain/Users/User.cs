@@ -466,7 +466,8 @@ public static partial class User
         }
     }
 
-    private static void EnsureLive(UserState state)
+    /// <summary>KID1011 for no such user, KID1013 erased, KID1012 deleted; a disabled user is live.</summary>
+    public static void EnsureLive(UserState state)
     {
         EnsureNotErased(state);
         if (state.Deleted)
