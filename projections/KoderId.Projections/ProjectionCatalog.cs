@@ -1,5 +1,7 @@
 using KoderId.EventSourcing.Projections;
 using KoderId.Projections.Audit;
+using KoderId.Projections.Groups;
+using KoderId.Projections.Roles;
 using KoderId.Projections.Sessions;
 using KoderId.Projections.Tenants;
 using KoderId.Projections.Users;
@@ -14,6 +16,8 @@ public static class ProjectionCatalog
         new TenantsProjection(),
         new UsersProjection(),
         new SessionsProjection(),
+        new GroupsProjection(),
+        new RolesProjection(),
         new AuditProjection(),
     ];
 }

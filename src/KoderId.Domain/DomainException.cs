@@ -13,7 +13,8 @@ public sealed class DomainException(string code, string message) : Exception(mes
 }
 
 /// <summary>
-/// The KID1000-KID1099 codes of the tenant and user decisions (KID1100-KID1199 belong to credentials).
+/// The KID1000-KID1099 codes of the tenant, user, group (KID1040-KID1059) and role (KID1060-KID1079)
+/// decisions (KID1100-KID1199 belong to credentials).
 /// A code is never reused for another meaning.
 /// </summary>
 public static class DomainErrors
@@ -41,6 +42,21 @@ public static class DomainErrors
     public const string UserInvalidId = "KID1020";
     public const string UserIdTaken = "KID1021";
     public const string UserNoEmail = "KID1022";
+    public const string UserPasswordChanged = "KID1023";
+
+    public const string GroupNotFound = "KID1040";
+    public const string GroupNameTaken = "KID1041";
+    public const string GroupInvalidName = "KID1042";
+    public const string GroupDeleted = "KID1043";
+    public const string GroupInvalidId = "KID1044";
+    public const string GroupIdTaken = "KID1045";
+
+    public const string RoleNotFound = "KID1060";
+    public const string RoleNameTaken = "KID1061";
+    public const string RoleInvalidName = "KID1062";
+    public const string RoleDeleted = "KID1063";
+    public const string RoleInvalidId = "KID1064";
+    public const string RoleIdTaken = "KID1065";
 
     public const string TenantDefaultProtected = "KID1030";
     public const string TenantInvalidReason = "KID1031";
@@ -69,6 +85,19 @@ public static class DomainErrors
         [UserInvalidId] = "user.invalid_id",
         [UserIdTaken] = "user.id_taken",
         [UserNoEmail] = "user.no_email",
+        [UserPasswordChanged] = "user.password_changed",
+        [GroupNotFound] = "group.not_found",
+        [GroupNameTaken] = "group.name_taken",
+        [GroupInvalidName] = "group.invalid_name",
+        [GroupDeleted] = "group.deleted",
+        [GroupInvalidId] = "group.invalid_id",
+        [GroupIdTaken] = "group.id_taken",
+        [RoleNotFound] = "role.not_found",
+        [RoleNameTaken] = "role.name_taken",
+        [RoleInvalidName] = "role.invalid_name",
+        [RoleDeleted] = "role.deleted",
+        [RoleInvalidId] = "role.invalid_id",
+        [RoleIdTaken] = "role.id_taken",
         [TenantDefaultProtected] = "tenant.default_protected",
         [TenantInvalidReason] = "tenant.invalid_reason",
     };

@@ -1,9 +1,13 @@
+using KoderId.Events.Groups;
+using KoderId.Events.Roles;
 using KoderId.Events.Sessions;
 using KoderId.Events.Tenants;
 using KoderId.Events.Users;
 using KoderId.EventSourcing.Projections;
 using KoderId.EventSourcing.Storage;
 using KoderId.Projections.Audit;
+using KoderId.Projections.Groups;
+using KoderId.Projections.Roles;
 using KoderId.Projections.Sessions;
 using KoderId.Projections.Tenants;
 using KoderId.Projections.Users;
@@ -36,7 +40,7 @@ public abstract class ProjectionTests
     {
         var all = ProjectionCatalog.All();
 
-        Assert.Equal(["tenants", "users", "sessions", "audit"], all.Select(p => p.Name));
+        Assert.Equal(["tenants", "users", "sessions", "groups", "roles", "audit"], all.Select(p => p.Name));
         Assert.All(all.Where(p => p.Name != "audit"), p => Assert.Equal(ProjectionLifecycle.Inline, p.Lifecycle));
         Assert.Equal(ProjectionLifecycle.Async, all.Single(p => p.Name == "audit").Lifecycle);
         Assert.Null(all.Single(p => p.Name == "audit").HandledTypes);
@@ -105,6 +109,83 @@ public abstract class ProjectionTests
         Assert.Equal("u1", (await users.FindByUsernameAsync("acme", "alice"))?.UserId);
         Assert.Equal((UserStatus.Active, 3L), ((await users.GetAsync("acme", "u1"))!.Status, (await users.GetAsync("acme", "u1"))!.Version));
         Assert.Equal(UserStatus.Disabled, (await users.GetAsync("acme", "u2"))!.Status);
+    }
+
+    [Fact]
+    public async Task effective_roles_are_the_direct_roles_and_those_of_the_users_groups_each_once()
+    {
+        await using var h = await StartAsync();
+        var roles = new RoleDirectory(h.ReadModels);
+        await h.AppendAsync("acme", "role-admin", new RoleCreated("admin", "Admin"), new RoleAssignedToUser("admin", "u1"));
+        await h.AppendAsync("acme", "role-billing", new RoleCreated("billing", "billing"));
+        await h.AppendAsync("acme", "role-viewer", new RoleCreated("viewer", "Viewer"), new RoleAssignedToUser("viewer", "u1"));
+        await h.AppendAsync("acme", "group-eng", new GroupCreated("eng", "Engineering"), new GroupMemberAdded("eng", "u1"), new GroupMemberAdded("eng", "u2"));
+        await h.AppendAsync("acme", "role-billing", new RoleAssignedToGroup("billing", "eng"));
+        await h.AppendAsync("acme", "role-viewer", new RoleAssignedToGroup("viewer", "eng"));
+
+        Assert.Equal(["Admin", "billing", "Viewer"], (await roles.EffectiveRolesAsync("acme", "u1")).Select(r => r.Name));
+        Assert.Equal(["billing", "Viewer"], (await roles.EffectiveRolesAsync("acme", "u2")).Select(r => r.Name));
+        Assert.Equal(["Admin", "Viewer"], (await roles.DirectRolesAsync("acme", "u1")).Select(r => r.Name));
+        Assert.Equal(["u1", "u2"], await new GroupDirectory(h.ReadModels).MembersAsync("acme", "eng"));
+        Assert.Equal((3L, "Engineering"), ((await new GroupDirectory(h.ReadModels).GetAsync("acme", "eng"))!.Version, (await new GroupDirectory(h.ReadModels).FindByNameAsync("acme", "ENGINEERING"))!.Name));
+        Assert.Empty(await roles.EffectiveRolesAsync("acme", "u3"));
+    }
+
+    [Fact]
+    public async Task removing_a_member_an_assignment_or_the_role_takes_the_role_away()
+    {
+        await using var h = await StartAsync();
+        var roles = new RoleDirectory(h.ReadModels);
+        await h.AppendAsync("acme", "group-eng", new GroupCreated("eng", "Engineering"), new GroupMemberAdded("eng", "u1"), new GroupMemberAdded("eng", "u2"));
+        await h.AppendAsync("acme", "role-dev", new RoleCreated("dev", "dev"), new RoleAssignedToGroup("dev", "eng"), new RoleAssignedToUser("dev", "u2"));
+        await h.AppendAsync("acme", "role-ops", new RoleCreated("ops", "ops"), new RoleAssignedToUser("ops", "u1"));
+
+        await h.AppendAsync("acme", "group-eng", new GroupMemberRemoved("eng", "u1"));
+        Assert.Equal(["ops"], (await roles.EffectiveRolesAsync("acme", "u1")).Select(r => r.Name));
+        Assert.Equal(["dev"], (await roles.EffectiveRolesAsync("acme", "u2")).Select(r => r.Name));
+
+        await h.AppendAsync("acme", "role-ops", new RoleUnassignedFromUser("ops", "u1"));
+        Assert.Empty(await roles.EffectiveRolesAsync("acme", "u1"));
+
+        await h.AppendAsync("acme", "role-dev", new RoleDeleted("dev"));
+        Assert.Empty(await roles.EffectiveRolesAsync("acme", "u2"));
+        Assert.Null(await roles.GetAsync("acme", "dev"));
+    }
+
+    [Fact]
+    public async Task deleting_a_group_removes_what_its_members_had_through_it()
+    {
+        await using var h = await StartAsync();
+        var roles = new RoleDirectory(h.ReadModels);
+        await h.AppendAsync("acme", "group-eng", new GroupCreated("eng", "Engineering"), new GroupMemberAdded("eng", "u1"));
+        await h.AppendAsync("acme", "group-ops", new GroupCreated("ops", "Operations"), new GroupMemberAdded("ops", "u1"));
+        await h.AppendAsync("acme", "role-dev", new RoleCreated("dev", "dev"), new RoleAssignedToGroup("dev", "eng"), new RoleAssignedToGroup("dev", "ops"));
+        await h.AppendAsync("acme", "role-deploy", new RoleCreated("deploy", "deploy"), new RoleAssignedToGroup("deploy", "eng"));
+
+        await h.AppendAsync("acme", "group-eng", new GroupDeleted("eng"));
+
+        Assert.Equal(["dev"], (await roles.EffectiveRolesAsync("acme", "u1")).Select(r => r.Name));
+        Assert.Empty(await roles.GroupRolesAsync("acme", "eng"));
+        Assert.Null(await new GroupDirectory(h.ReadModels).GetAsync("acme", "eng"));
+        Assert.Equal(["Operations"], (await new GroupDirectory(h.ReadModels).GroupsOfUserAsync("acme", "u1")).Select(g => g.Name));
+    }
+
+    [Fact]
+    public async Task effective_roles_never_cross_tenants()
+    {
+        await using var h = await StartAsync();
+        var roles = new RoleDirectory(h.ReadModels);
+        await h.AppendAsync("acme", "role-acme-admin", new RoleCreated("admin", "admin"), new RoleAssignedToUser("admin", "u1"), new RoleAssignedToGroup("admin", "g1"));
+        await h.AppendAsync("acme", "group-acme-g1", new GroupCreated("g1", "g1"), new GroupMemberAdded("g1", "u2"));
+        await h.AppendAsync("globex", "group-globex-g1", new GroupCreated("g1", "g1"), new GroupMemberAdded("g1", "u1"), new GroupMemberAdded("g1", "u2"));
+        await h.AppendAsync("globex", "role-globex-admin", new RoleCreated("admin", "admin"));
+
+        Assert.Equal(["admin"], (await roles.EffectiveRolesAsync("acme", "u1")).Select(r => r.Name));
+        Assert.Equal(["admin"], (await roles.EffectiveRolesAsync("acme", "u2")).Select(r => r.Name));
+        Assert.Empty(await roles.EffectiveRolesAsync("globex", "u1"));
+        Assert.Empty(await roles.EffectiveRolesAsync("globex", "u2"));
+        Assert.All(await roles.ListAsync("acme"), r => Assert.Equal("acme", r.TenantId));
+        Assert.Single(await new GroupDirectory(h.ReadModels).ListAsync("globex"));
     }
 
     [Fact]

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using KoderId.Events.Credentials;
+using KoderId.Events.Groups;
+using KoderId.Events.Roles;
 using KoderId.Events.Sessions;
 using KoderId.Events.Tenants;
 using KoderId.Events.Users;
@@ -55,6 +57,8 @@ internal sealed class Scenario(ReadModelHarness h, int seed = 20250601)
         await AppendAsync("globex", "tenant-globex", "system", new TenantRenamed("globex", "Globex International"));
         await AppendAsync("acme", "tenant-acme", "system", new TenantBlocked("acme", "unpaid invoice"), new TenantUnblocked("acme"));
 
+        await PlayGroupsAndRolesAsync();
+
         for (var round = 0; round < rounds; round++)
         {
             foreach (var user in _users.Where(u => u.Status is "active" or "disabled" or "deleted"))
@@ -66,6 +70,36 @@ internal sealed class Scenario(ReadModelHarness h, int seed = 20250601)
 
                 await StepAsync(user, round);
             }
+        }
+    }
+
+    /// <summary>Groups with members, roles assigned to users and groups, then a removal, an unassignment and a deleted group and role.</summary>
+    private async Task PlayGroupsAndRolesAsync()
+    {
+        foreach (var tenant in Tenants)
+        {
+            var users = _users.Where(u => u.TenantId == tenant).Select(u => u.UserId).ToArray();
+            for (var g = 0; g < 3; g++)
+            {
+                var group = $"{tenant}-g{g}";
+                await AppendAsync(tenant, $"group-{group}", $"admin@{tenant}",
+                    [new GroupCreated(group, $"Group {g}"), .. users.Where((_, i) => i % 3 == g || _random.Next(5) == 0).Select(u => (object)new GroupMemberAdded(group, u))]);
+            }
+
+            for (var r = 0; r < 4; r++)
+            {
+                var role = $"{tenant}-r{r}";
+                await AppendAsync(tenant, $"role-{role}", $"admin@{tenant}",
+                    new RoleCreated(role, $"role-{r}"),
+                    new RoleAssignedToGroup(role, $"{tenant}-g{r % 3}"),
+                    new RoleAssignedToUser(role, users[_random.Next(users.Length)]),
+                    new RoleAssignedToUser(role, users[r]));
+            }
+
+            await AppendAsync(tenant, $"group-{tenant}-g0", $"admin@{tenant}", new GroupRenamed($"{tenant}-g0", "Group zero"), new GroupMemberRemoved($"{tenant}-g0", users[0]));
+            await AppendAsync(tenant, $"role-{tenant}-r1", $"admin@{tenant}", new RoleUnassignedFromUser($"{tenant}-r1", users[1]));
+            await AppendAsync(tenant, $"group-{tenant}-g2", $"admin@{tenant}", new GroupDeleted($"{tenant}-g2"));
+            await AppendAsync(tenant, $"role-{tenant}-r3", $"admin@{tenant}", new RoleDeleted($"{tenant}-r3"));
         }
     }
 

@@ -1,4 +1,6 @@
 using KoderId.Domain;
+using KoderId.Domain.Groups;
+using KoderId.Domain.Roles;
 using KoderId.Domain.Tenants;
 using KoderId.Domain.Users;
 
@@ -37,4 +39,20 @@ public static class Aggregates
             [Domain.Users.User.UsernameScope] = DomainErrors.UserExists,
             [Domain.Users.User.EmailScope] = DomainErrors.UserEmailTaken,
         });
+
+    public static readonly AggregateType<GroupState> Group = new(
+        "group",
+        GroupState.Initial,
+        Domain.Groups.Group.Evolve,
+        DomainErrors.GroupNotFound,
+        Domain.Groups.Group.UniqueKeys,
+        new Dictionary<string, string>(StringComparer.Ordinal) { [Domain.Groups.Group.NameScope] = DomainErrors.GroupNameTaken });
+
+    public static readonly AggregateType<RoleState> Role = new(
+        "role",
+        RoleState.Initial,
+        Domain.Roles.Role.Evolve,
+        DomainErrors.RoleNotFound,
+        Domain.Roles.Role.UniqueKeys,
+        new Dictionary<string, string>(StringComparer.Ordinal) { [Domain.Roles.Role.NameScope] = DomainErrors.RoleNameTaken });
 }

@@ -17,6 +17,10 @@ public static class ServiceCollectionExtensions
         services.TryAddScoped<RequestContext>();
         services.TryAddScoped<AggregateStore>();
         services.TryAddSingleton(new Tenants.TenantDomainSettings());
+        services.TryAddSingleton<Credentials.ICredentialPolicies>(new Credentials.DefaultCredentialPolicies());
+        services.TryAddSingleton(_ => Credentials.PasswordHashingGate.CreateDefault());
+        services.TryAddSingleton(_ => Credentials.PasswordHashers.CreateDefault(Credentials.PasswordHashingPolicy.Default));
+        services.TryAddSingleton<Credentials.PasswordHashingService>();
         return services;
     }
 }

@@ -10,4 +10,8 @@ public static class StreamNames
     public static string Tenant(string tenantId) => $"tenant-{tenantId}";
 
     public static string User(string tenantId, string userId) => $"user-{tenantId}-{userId}";
+
+    public static string Group(string tenantId, string groupId) => $"group-{tenantId}-{groupId}";
+
+    public static string Role(string tenantId, string roleId) => $"role-{tenantId}-{roleId}";
 }

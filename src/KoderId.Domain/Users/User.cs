@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Mail;
 using System.Text;
 using System.Text.RegularExpressions;
+using KoderId.Events.Credentials;
 using KoderId.Events.Users;
 
 namespace KoderId.Domain.Users;
@@ -65,11 +66,14 @@ public sealed record UserState(
     bool Created,
     bool Disabled,
     bool Deleted,
-    bool Erased)
+    bool Erased,
+    StoredPassword? Password = null)
 {
     public static readonly UserState Initial = new("", "", null, false, UserProfile.Empty, false, false, false, false);
 
     public bool Exists => Created;
+
+    public bool HasPassword => Password is not null;
 
     public UserStatus Status =>
         !Created ? UserStatus.None
@@ -77,6 +81,15 @@ public sealed record UserState(
         : Deleted ? UserStatus.Deleted
         : Disabled ? UserStatus.Disabled
         : UserStatus.Active;
+}
+
+/// <summary>
+/// The user's password verifier: a PHC string (never the password). <see cref="ToString"/> leaves the string
+/// out, so a state or event dump in a log or a test failure never shows it.
+/// </summary>
+public sealed record StoredPassword(string Phc, bool ChangeRequired)
+{
+    public override string ToString() => $"StoredPassword {{ Phc = [redacted], ChangeRequired = {ChangeRequired} }}";
 }
 
 /// <summary>
@@ -108,7 +121,8 @@ public static partial class User
             UserEnabled => state with { Disabled = false },
             UserDeleted => state with { Deleted = true },
             UserRestored e => state with { Deleted = false, Disabled = e.Disabled },
-            UserErased => state with { Erased = true, Username = "", Email = null, EmailVerified = false, Profile = UserProfile.Empty },
+            UserErased => state with { Erased = true, Username = "", Email = null, EmailVerified = false, Profile = UserProfile.Empty, Password = null },
+            UserPasswordSet e => state with { Password = new StoredPassword(e.PasswordHash, e.ChangeRequired) },
             _ => state,
         };
     }
@@ -236,6 +250,61 @@ public static partial class User
         EnsureExists(state);
         return state.Erased ? [] : [new UserErased(state.UserId)];
     }
+
+    /// <summary>
+    /// An administrator sets the first password or resets it. The caller has checked the password against
+    /// the tenant's policy and hashed it: the domain sees only the PHC string. Allowed for a disabled user
+    /// (the reset waits for the enable), not for a deleted or erased one.
+    /// </summary>
+    public static IReadOnlyList<object> SetPassword(UserState state, string passwordHash, bool changeRequired)
+    {
+        EnsureLive(state);
+        EnsurePasswordHash(passwordHash);
+        return [new UserPasswordSet(state.UserId, passwordHash, changeRequired, state.HasPassword ? PasswordSetReasons.AdminReset : PasswordSetReasons.Initial)];
+    }
+
+    /// <summary>
+    /// The user replaces its own password, after the caller verified <paramref name="verifiedHash"/> (the PHC
+    /// the current password matched). A concurrent change in between makes that proof stale: refused as
+    /// KID1023 rather than overwriting a password the user did not prove.
+    /// </summary>
+    public static IReadOnlyList<object> ChangePassword(UserState state, string verifiedHash, string newPasswordHash)
+    {
+        EnsureCanSignIn(state);
+        EnsurePasswordHash(newPasswordHash);
+        if (state.Password is null || !string.Equals(state.Password.Phc, verifiedHash, StringComparison.Ordinal))
+        {
+            throw new DomainException(DomainErrors.UserPasswordChanged, "The password changed while it was being verified.");
+        }
+
+        return [new UserPasswordSet(state.UserId, newPasswordHash, ChangeRequired: false, PasswordSetReasons.Change)];
+    }
+
+    /// <summary>
+    /// The transparent rehash after a successful sign-in: the same password at the current parameters.
+    /// Nothing when the stored hash is no longer the one that was verified (changed meanwhile) or the user
+    /// can no longer sign in; the pending change-required flag is kept.
+    /// </summary>
+    public static IReadOnlyList<object> Rehash(UserState state, string verifiedHash, string newPasswordHash)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        EnsurePasswordHash(newPasswordHash);
+        if (state.Status != UserStatus.Active || state.Password is null || !string.Equals(state.Password.Phc, verifiedHash, StringComparison.Ordinal))
+        {
+            return [];
+        }
+
+        return [new UserPasswordSet(state.UserId, newPasswordHash, state.Password.ChangeRequired, PasswordSetReasons.Rehash)];
+    }
+
+    /// <summary>Throws what <see cref="SetPassword"/> would for this user, before the caller spends a hash on it.</summary>
+    public static void EnsurePasswordCanBeSet(UserState state) => EnsureLive(state);
+
+    /// <summary>Throws what <see cref="ChangePassword"/> would for this user's state (not for its password).</summary>
+    public static void EnsurePasswordCanBeChanged(UserState state) => EnsureCanSignIn(state);
+
+    /// <summary>Whether a sign-in may be attempted: a live, enabled user. Says nothing about the password.</summary>
+    public static bool CanSignIn(UserState state) => state is { Status: UserStatus.Active };
 
     /// <summary>NFKC, trimmed, 1-64 characters without whitespace, control or format characters. Throws KID1014.</summary>
     public static string NormalizeUsername(string? username)
@@ -378,7 +447,27 @@ public static partial class User
         }
     }
 
-    private static void EnsureLive(UserState state)
+    private static void EnsureCanSignIn(UserState state)
+    {
+        EnsureLive(state);
+        if (state.Disabled)
+        {
+            throw new DomainException(DomainErrors.UserDisabled, "The user is disabled.");
+        }
+    }
+
+    // The shape only ($algorithm$...): the application parses and verifies; this keeps a password typed into
+    // the hash parameter by mistake from ever being stored.
+    private static void EnsurePasswordHash(string passwordHash)
+    {
+        if (string.IsNullOrEmpty(passwordHash) || passwordHash.Length > 512 || !PasswordHashShape().IsMatch(passwordHash))
+        {
+            throw new ArgumentException("The password hash is not a PHC or modular-crypt string.", nameof(passwordHash));
+        }
+    }
+
+    /// <summary>KID1011 for no such user, KID1013 erased, KID1012 deleted; a disabled user is live.</summary>
+    public static void EnsureLive(UserState state)
     {
         EnsureNotErased(state);
         if (state.Deleted)
@@ -386,6 +475,9 @@ public static partial class User
             throw new DomainException(DomainErrors.UserDeleted, "The user is deleted.");
         }
     }
+
+    [GeneratedRegex("^\\$[a-z0-9-]{1,32}\\$[!-~]+\\z", RegexOptions.CultureInvariant)]
+    private static partial Regex PasswordHashShape();
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex UserIdPattern();

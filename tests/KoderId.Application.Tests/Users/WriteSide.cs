@@ -20,18 +20,19 @@ public sealed class WriteSide : IAsyncDisposable
     private readonly ServiceProvider _services;
 
     /// <param name="decorate">Wraps the store the handlers see, e.g. to inject a concurrent writer.</param>
-    public WriteSide(Func<IEventStore, IEventStore>? decorate = null)
-        : this(new InMemoryEventStore(), decorate)
+    /// <param name="configure">Registers services before the defaults (which are only added when missing), e.g. a credential policy.</param>
+    public WriteSide(Func<IEventStore, IEventStore>? decorate = null, Action<IServiceCollection>? configure = null)
+        : this(new InMemoryEventStore(), decorate, configure)
     {
     }
 
-    private WriteSide(InMemoryEventStore store, Func<IEventStore, IEventStore>? decorate)
-        : this(store, store, decorate)
+    private WriteSide(InMemoryEventStore store, Func<IEventStore, IEventStore>? decorate, Action<IServiceCollection>? configure)
+        : this(store, store, decorate, configure)
     {
     }
 
     /// <summary>The same write side on another driver (the store is disposed with it when it is disposable).</summary>
-    public WriteSide(IEventStore store, ISubjectKeyStore keys, Func<IEventStore, IEventStore>? decorate = null)
+    public WriteSide(IEventStore store, ISubjectKeyStore keys, Func<IEventStore, IEventStore>? decorate = null, Action<IServiceCollection>? configure = null)
     {
         Store = store;
         Keys = keys;
@@ -41,6 +42,7 @@ public sealed class WriteSide : IAsyncDisposable
         services.AddSingleton(keys);
         services.AddSingleton(Serializer);
         services.AddSingleton(new TenantDomainSettings("id.example.com"));
+        configure?.Invoke(services);
         services.AddKoderIdApplication();
         services.AddMediator(o => o.ServiceLifetime = ServiceLifetime.Scoped);
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
