@@ -31,6 +31,9 @@ public static class DomainErrorStatus
         [DomainErrors.UserNoEmail] = StatusCodes.Status409Conflict,
         [DomainErrors.TenantDefaultProtected] = StatusCodes.Status403Forbidden,
         [DomainErrors.TenantInvalidReason] = StatusCodes.Status400BadRequest,
+        [DomainErrors.UserPasswordChanged] = StatusCodes.Status409Conflict,
+        [DomainErrors.GroupDeleted] = StatusCodes.Status409Conflict,
+        [DomainErrors.RoleDeleted] = StatusCodes.Status409Conflict,
     };
 
     /// <summary>
