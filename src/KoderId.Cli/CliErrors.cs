@@ -21,6 +21,12 @@ public static class CliErrors
     /// <summary>The command was cancelled (Ctrl+C) before it finished.</summary>
     public const string Cancelled = "KID4007";
 
+    /// <summary>The server cannot be reached (refused, unresolvable, TLS failure, timeout).</summary>
+    public const string ServerUnreachable = "KID4010";
+
+    /// <summary>The server answered an error without a problem code (a proxy's page, an unexpected status).</summary>
+    public const string ServerFailed = "KID4011";
+
     /// <summary>Anything else: a bug. Reported in one line, without a stack trace.</summary>
     public const string Unexpected = "KID4099";
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Invocation;
 using KoderId.Cli.Commands;
 using KoderId.Cli.Output;
+using KoderId.Cli.Server;
 using KoderId.Cli.Storage;
 
 namespace KoderId.Cli;
@@ -55,11 +56,15 @@ public static class KoderIdCli
     internal static RootCommand CreateRootCommand(CliContext context)
     {
         var options = new GlobalOptions();
-        var root = new RootCommand("koderid: the Koder ID admin tool (event log, projections, audit)");
+        var root = new RootCommand("koderid: the Koder ID admin tool (event log, projections, audit; tenants, users, groups and roles on a server)");
         options.AddTo(root);
         root.Subcommands.Add(EventsCommands.Create(context, options));
         root.Subcommands.Add(ProjectionsCommands.Create(context, options));
         root.Subcommands.Add(AuditCommands.Create(context, options));
+        foreach (var command in AdminCommands.Create(context, options))
+        {
+            root.Subcommands.Add(command);
+        }
         return root;
     }
 }

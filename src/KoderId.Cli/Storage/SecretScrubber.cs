@@ -16,6 +16,13 @@ internal sealed partial class SecretScrubber
 
     public static SecretScrubber None { get; } = new([]);
 
+    /// <summary>Exactly these values (an API key): replaced wherever they appear.</summary>
+    public static SecretScrubber Of(params IEnumerable<string?> secrets)
+    {
+        var values = secrets.Where(s => !string.IsNullOrEmpty(s)).Select(s => s!).Distinct(StringComparer.Ordinal).OrderByDescending(s => s.Length).ToArray();
+        return values.Length == 0 ? None : new SecretScrubber(values);
+    }
+
     /// <summary>Secrets in any of <paramref name="texts"/>: connection strings, or fragments of one (an unquoted one split by the shell).</summary>
     public static SecretScrubber For(params IEnumerable<string?> texts)
     {

@@ -1,6 +1,8 @@
 using KoderId.Application.Common;
 using KoderId.Application.Tenants;
 using KoderId.Projections.Audit;
+using KoderId.Projections.Groups;
+using KoderId.Projections.Roles;
 using KoderId.Projections.Tenants;
 using KoderId.Projections.Users;
 using KoderId.Server.Auth;
@@ -28,6 +30,8 @@ public static class ApiSetup
         services.AddSingleton<TenantDirectory>();
         services.AddSingleton(sp => new UserDirectory(sp.GetRequiredService<KoderId.EventSourcing.Projections.IReadModelStore>()));
         services.AddSingleton<AuditLog>();
+        services.AddSingleton<GroupDirectory>();
+        services.AddSingleton<RoleDirectory>();
 
         // After the storage start-up (registration order is start order): the store is open and projections built.
         services.AddHostedService<DefaultTenantStartup>();
@@ -53,6 +57,9 @@ public static class ApiSetup
         app.MapOpenApi().AllowAnonymous();
         app.MapTenantsApi();
         app.MapUsersApi();
+        app.MapCredentialsApi();
+        app.MapGroupsApi();
+        app.MapRolesApi();
         app.MapAuditApi();
         return app;
     }

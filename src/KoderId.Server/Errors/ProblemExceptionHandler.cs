@@ -1,3 +1,4 @@
+using KoderId.Application.Credentials;
 using KoderId.Domain;
 using KoderId.EventSourcing.Storage;
 using Microsoft.AspNetCore.Diagnostics;
@@ -17,6 +18,9 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
         {
             DomainException e => (DomainErrorStatus.Of(e), "The request was refused.", e.Message, e.Code),
             ApiProblemException e => (e.Status, e.Title, e.Detail, e.Code),
+            PasswordPolicyException e => (StatusCodes.Status400BadRequest, "The password does not meet the policy.", null, e.Codes[0]),
+            InvalidCredentialsException => (StatusCodes.Status400BadRequest, "The current password is not valid.", null, InvalidCredentialsException.Code),
+            PasswordHashingBusyException => (StatusCodes.Status503ServiceUnavailable, "Password hashing is at capacity.", null, PasswordHashingBusyException.Code),
             WrongExpectedVersionException e => (StatusCodes.Status409Conflict, "The resource was changed by another request.", e.Message, e.Code),
             UniqueClaimViolationException e => (StatusCodes.Status409Conflict, "The value is already taken.", e.Message, e.Code),
             WrongTenantException e => (StatusCodes.Status404NotFound, "Not found in this tenant.", null, e.Code),
@@ -46,10 +50,18 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
             problem.Extensions["code"] = code;
         }
 
+        if (exception is PasswordPolicyException policy)
+        {
+            // Every rule broken, so a form can show them all at once; codes and names only, never the password.
+            problem.Extensions["errors"] = policy.Errors.Select(e => new { code = e.Code, name = e.Name }).ToArray();
+        }
+
         httpContext.Response.StatusCode = status;
         if (status == StatusCodes.Status503ServiceUnavailable)
         {
-            httpContext.Response.Headers.RetryAfter = "5";
+            httpContext.Response.Headers.RetryAfter = exception is PasswordHashingBusyException busy
+                ? ((int)Math.Ceiling(busy.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture)
+                : "5";
         }
 
         // A client that accepts no JSON gets the status alone: still handled, so no other handler adds a body.

@@ -40,6 +40,13 @@ public sealed class ApiHost : IAsyncDisposable
 
     public static ApiHost Sqlite() => new(KoderIdFactory.Sqlite(WithConnection));
 
+    /// <summary>SQLite with extra services (a log sink, a tighter hashing gate).</summary>
+    public static ApiHost Sqlite(Action<IServiceCollection> services) => new(KoderIdFactory.Sqlite(s =>
+    {
+        WithConnection(s);
+        services(s);
+    }));
+
     public static ApiHost Postgres(string connectionString) => new(KoderIdFactory.Postgres(connectionString, WithConnection));
 
     public async Task<long> HeadAsync() => (await Factory.Services.GetRequiredService<IEventStore>().ReadHeadAsync()).Position;
