@@ -54,6 +54,7 @@ public static class ApiSetup
         app.MapTenantsApi();
         app.MapUsersApi();
         app.MapAuditApi();
+        app.MapApiKeysApi();
         return app;
     }
 }
