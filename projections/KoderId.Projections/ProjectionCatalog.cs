@@ -1,4 +1,5 @@
 using KoderId.EventSourcing.Projections;
+using KoderId.Projections.ApiKeys;
 using KoderId.Projections.Audit;
 using KoderId.Projections.Groups;
 using KoderId.Projections.Roles;
@@ -18,6 +19,7 @@ public static class ProjectionCatalog
         new SessionsProjection(),
         new GroupsProjection(),
         new RolesProjection(),
+        new ApiKeysProjection(),
         new AuditProjection(),
     ];
 }

@@ -58,6 +58,13 @@ public static class DomainErrors
     public const string RoleInvalidId = "KID1064";
     public const string RoleIdTaken = "KID1065";
 
+    public const string ApiKeyNotFound = "KID1080";
+    public const string ApiKeyInvalidName = "KID1081";
+    public const string ApiKeyInvalidScope = "KID1082";
+    public const string ApiKeyScopeNotAllowed = "KID1083";
+    public const string ApiKeyInvalidExpiry = "KID1084";
+    public const string ApiKeyIdTaken = "KID1085";
+
     public const string TenantDefaultProtected = "KID1030";
     public const string TenantInvalidReason = "KID1031";
 
@@ -98,6 +105,12 @@ public static class DomainErrors
         [RoleDeleted] = "role.deleted",
         [RoleInvalidId] = "role.invalid_id",
         [RoleIdTaken] = "role.id_taken",
+        [ApiKeyNotFound] = "api_key.not_found",
+        [ApiKeyInvalidName] = "api_key.invalid_name",
+        [ApiKeyInvalidScope] = "api_key.invalid_scope",
+        [ApiKeyScopeNotAllowed] = "api_key.scope_not_allowed",
+        [ApiKeyInvalidExpiry] = "api_key.invalid_expiry",
+        [ApiKeyIdTaken] = "api_key.id_taken",
         [TenantDefaultProtected] = "tenant.default_protected",
         [TenantInvalidReason] = "tenant.invalid_reason",
     };

@@ -38,6 +38,7 @@ public sealed class EventSchemaTests
         var registry = EventCatalog.CreateRegistry();
         string[] expected =
         [
+            "api-key.created.v1", "api-key.revoked.v1",
             "group.created.v1", "group.deleted.v1", "group.member-added.v1", "group.member-removed.v1", "group.renamed.v1",
             "key.rotated.v1",
             "role.assigned-to-group.v1", "role.assigned-to-user.v1", "role.created.v1", "role.deleted.v1",
@@ -55,7 +56,7 @@ public sealed class EventSchemaTests
     [Fact]
     public void every_wire_name_is_dotted_lowercase_and_versioned()
     {
-        var pattern = new System.Text.RegularExpressions.Regex("^[a-z]+(\\.[a-z][a-z0-9]*(-[a-z0-9]+)*)+\\.v[1-9][0-9]*$");
+        var pattern = new System.Text.RegularExpressions.Regex("^[a-z]+(-[a-z]+)*(\\.[a-z][a-z0-9]*(-[a-z0-9]+)*)+\\.v[1-9][0-9]*$");
         var registry = EventCatalog.CreateRegistry();
         var names = registry.Types.Select(t => t.Name).Concat(registry.Upcasters.SelectMany(u => new[] { u.FromType, u.ToType }));
         Assert.All(names, name => Assert.Matches(pattern, name));

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using KoderId.Events.Credentials;
+using KoderId.Events.ApiKeys;
 using KoderId.Events.Groups;
 using KoderId.Events.Roles;
 using KoderId.Events.Sessions;
@@ -100,6 +101,12 @@ internal sealed class Scenario(ReadModelHarness h, int seed = 20250601)
             await AppendAsync(tenant, $"role-{tenant}-r1", $"admin@{tenant}", new RoleUnassignedFromUser($"{tenant}-r1", users[1]));
             await AppendAsync(tenant, $"group-{tenant}-g2", $"admin@{tenant}", new GroupDeleted($"{tenant}-g2"));
             await AppendAsync(tenant, $"role-{tenant}-r3", $"admin@{tenant}", new RoleDeleted($"{tenant}-r3"));
+            var kept = tenant == "acme" ? "0197a3f2c1d47c3e9b5a2f6d8e0c1b2a" : "0197a3f2c1d47c3e9b5a2f6d8e0c1b2b";
+            var revoked = tenant == "acme" ? "0197a3f2c1d47c3e9b5a2f6d8e0c1b2c" : "0197a3f2c1d47c3e9b5a2f6d8e0c1b2d";
+            await AppendAsync(tenant, $"api-key-{tenant}-{kept}", $"admin@{tenant}",
+                new ApiKeyCreated(kept, "CI", ["users:read", "users:write"], "n4bQgYhMfWWaL-qgxVrQFaO_TxsrC4Is0V1sFbDwCgg", false, new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero)));
+            await AppendAsync(tenant, $"api-key-{tenant}-{revoked}", $"admin@{tenant}",
+                new ApiKeyCreated(revoked, "Old", ["admin"], "n4bQgYhMfWWaL-qgxVrQFaO_TxsrC4Is0V1sFbDwCgg"), new ApiKeyRevoked(revoked));
         }
     }
 

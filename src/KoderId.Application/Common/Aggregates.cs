@@ -1,4 +1,5 @@
 using KoderId.Domain;
+using KoderId.Domain.ApiKeys;
 using KoderId.Domain.Groups;
 using KoderId.Domain.Roles;
 using KoderId.Domain.Tenants;
@@ -55,4 +56,12 @@ public static class Aggregates
         DomainErrors.RoleNotFound,
         Domain.Roles.Role.UniqueKeys,
         new Dictionary<string, string>(StringComparer.Ordinal) { [Domain.Roles.Role.NameScope] = DomainErrors.RoleNameTaken });
+
+    public static readonly AggregateType<ApiKeyState> ApiKey = new(
+        "API key",
+        ApiKeyState.Initial,
+        Domain.ApiKeys.ApiKey.Evolve,
+        DomainErrors.ApiKeyNotFound,
+        _ => [],
+        new Dictionary<string, string>(StringComparer.Ordinal));
 }

@@ -14,4 +14,6 @@ public static class StreamNames
     public static string Group(string tenantId, string groupId) => $"group-{tenantId}-{groupId}";
 
     public static string Role(string tenantId, string roleId) => $"role-{tenantId}-{roleId}";
+
+    public static string ApiKey(string tenantId, string keyId) => $"api-key-{tenantId}-{keyId}";
 }

@@ -61,6 +61,7 @@ public static class ApiSetup
         app.MapGroupsApi();
         app.MapRolesApi();
         app.MapAuditApi();
+        app.MapApiKeysApi();
         return app;
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using KoderId.Domain.ApiKeys;
 using KoderId.Projections.Audit;
 using KoderId.Server.Auth;
 using KoderId.Server.Tenancy;
@@ -37,7 +38,7 @@ public static class AuditApi
 {
     public static RouteGroupBuilder MapAuditApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/v1/admin/audit").WithTags("Audit").RequireAuthorization(AuthSetup.SystemAdminPolicy).RequireTenant(requireActive: false);
+        var group = routes.MapGroup("/v1/admin/audit").WithTags("Audit").RequireAuthorization(AuthSetup.TenantScope(ApiKeyScopes.AuditRead)).RequireTenant(requireActive: false);
         group.MapGet("/", SearchAsync);
         return group;
     }

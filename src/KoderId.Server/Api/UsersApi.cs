@@ -2,6 +2,7 @@ using System.Text.Json;
 using KoderId.Application.Common;
 using KoderId.Application.Users;
 using KoderId.Domain;
+using KoderId.Domain.ApiKeys;
 using KoderId.Domain.Users;
 using KoderId.Projections.Users;
 using KoderId.Server.Auth;
@@ -69,23 +70,27 @@ public static class UsersApi
 
     public static RouteGroupBuilder MapUsersApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/v1/users").WithTags("Users").RequireAuthorization(AuthSetup.SystemAdminPolicy).RequireTenant(requireActive: true);
+        // The system admin, or a key of the request's tenant with users:read / users:write (admin implies both);
+        // another tenant's key gets KID1011 for an id, as if the user did not exist, and 403 on the collection.
+        var read = AuthSetup.TenantScope(ApiKeyScopes.UsersRead, DomainErrors.UserNotFound, "The user does not exist.");
+        var write = AuthSetup.TenantScope(ApiKeyScopes.UsersWrite, DomainErrors.UserNotFound, "The user does not exist.");
+        var group = routes.MapGroup("/v1/users").WithTags("Users").RequireTenant(requireActive: true);
 
-        group.MapPost("/", CreateAsync).Accepts<CreateUserRequest>("application/json");
-        group.MapGet("/", ListAsync);
-        group.MapGet("/{id}", GetAsync);
-        group.MapPatch("/{id}", PatchAsync).Accepts<UserProfilePatchRequest>(ApiJson.MergePatch, "application/json");
-        group.MapPut("/{id}/email", ChangeEmailAsync).Accepts<ChangeEmailRequest>("application/json");
-        group.MapPost("/{id}/email/verify", VerifyEmailAsync).Accepts<VerifyEmailRequest>("application/json");
-        group.MapPost("/{id}/disable", DisableAsync).Accepts<DisableUserRequest>("application/json");
+        group.MapPost("/", CreateAsync).Accepts<CreateUserRequest>("application/json").RequireAuthorization(write);
+        group.MapGet("/", ListAsync).RequireAuthorization(read);
+        group.MapGet("/{id}", GetAsync).RequireAuthorization(read);
+        group.MapPatch("/{id}", PatchAsync).Accepts<UserProfilePatchRequest>(ApiJson.MergePatch, "application/json").RequireAuthorization(write);
+        group.MapPut("/{id}/email", ChangeEmailAsync).Accepts<ChangeEmailRequest>("application/json").RequireAuthorization(write);
+        group.MapPost("/{id}/email/verify", VerifyEmailAsync).Accepts<VerifyEmailRequest>("application/json").RequireAuthorization(write);
+        group.MapPost("/{id}/disable", DisableAsync).Accepts<DisableUserRequest>("application/json").RequireAuthorization(write);
         group.MapPost("/{id}/enable", (string id, TenantContext tenant, IMediator mediator, UserDirectory users, CancellationToken ct) =>
-            SendAsync(new EnableUser(tenant.TenantId, id), tenant.TenantId, mediator, users, ct));
+            SendAsync(new EnableUser(tenant.TenantId, id), tenant.TenantId, mediator, users, ct)).RequireAuthorization(write);
         group.MapDelete("/{id}", (string id, TenantContext tenant, IMediator mediator, UserDirectory users, CancellationToken ct) =>
-            SendAsync(new DeleteUser(tenant.TenantId, id), tenant.TenantId, mediator, users, ct));
+            SendAsync(new DeleteUser(tenant.TenantId, id), tenant.TenantId, mediator, users, ct)).RequireAuthorization(write);
         group.MapPost("/{id}/restore", (string id, TenantContext tenant, IMediator mediator, UserDirectory users, CancellationToken ct) =>
-            SendAsync(new RestoreUser(tenant.TenantId, id), tenant.TenantId, mediator, users, ct));
+            SendAsync(new RestoreUser(tenant.TenantId, id), tenant.TenantId, mediator, users, ct)).RequireAuthorization(write);
         group.MapPost("/{id}/erase", (string id, TenantContext tenant, IMediator mediator, UserDirectory users, CancellationToken ct) =>
-            SendAsync(new EraseUser(tenant.TenantId, id), tenant.TenantId, mediator, users, ct));
+            SendAsync(new EraseUser(tenant.TenantId, id), tenant.TenantId, mediator, users, ct)).RequireAuthorization(write);
         return group;
     }
 

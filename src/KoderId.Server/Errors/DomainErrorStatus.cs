@@ -44,6 +44,12 @@ public static class DomainErrorStatus
         [DomainErrors.RoleIdTaken] = StatusCodes.Status409Conflict,
         [DomainErrors.GroupDeleted] = StatusCodes.Status409Conflict,
         [DomainErrors.RoleDeleted] = StatusCodes.Status409Conflict,
+        [DomainErrors.ApiKeyNotFound] = StatusCodes.Status404NotFound,
+        [DomainErrors.ApiKeyInvalidName] = StatusCodes.Status400BadRequest,
+        [DomainErrors.ApiKeyInvalidScope] = StatusCodes.Status400BadRequest,
+        [DomainErrors.ApiKeyScopeNotAllowed] = StatusCodes.Status403Forbidden,
+        [DomainErrors.ApiKeyInvalidExpiry] = StatusCodes.Status400BadRequest,
+        [DomainErrors.ApiKeyIdTaken] = StatusCodes.Status409Conflict,
     };
 
     /// <summary>

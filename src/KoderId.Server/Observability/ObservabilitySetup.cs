@@ -24,6 +24,8 @@ public static class ObservabilitySetup
                 .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
                 .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
                 .ReadFrom.Configuration(services.GetRequiredService<IConfiguration>())
+                // Extra sinks registered as ILogEventSink (none in production; tests capture what would be logged).
+                .ReadFrom.Services(services)
                 .Enrich.FromLogContext()
                 .WriteTo.Console(new RenderedCompactJsonFormatter()),
             preserveStaticLogger: true);
