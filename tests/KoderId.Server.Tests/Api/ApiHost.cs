@@ -38,17 +38,11 @@ public sealed class ApiHost : IAsyncDisposable
 
     public static ApiHost InMemory() => new(KoderIdFactory.InMemory(WithConnection));
 
+    /// <summary>SQLite, optionally with extra services (a log sink, a tighter hashing gate).</summary>
     public static ApiHost Sqlite(Action<IServiceCollection>? services = null) => new(KoderIdFactory.Sqlite(s =>
     {
         WithConnection(s);
         services?.Invoke(s);
-    }));
-
-    /// <summary>SQLite with extra services (a log sink, a tighter hashing gate).</summary>
-    public static ApiHost Sqlite(Action<IServiceCollection> services) => new(KoderIdFactory.Sqlite(s =>
-    {
-        WithConnection(s);
-        services(s);
     }));
 
     public static ApiHost Postgres(string connectionString) => new(KoderIdFactory.Postgres(connectionString, WithConnection));
