@@ -1,4 +1,6 @@
 using KoderId.Application.Credentials.Commands;
+using KoderId.Domain;
+using KoderId.Domain.ApiKeys;
 using KoderId.Server.Auth;
 using KoderId.Server.Tenancy;
 using Mediator;
@@ -25,7 +27,9 @@ public static class CredentialsApi
 {
     public static RouteGroupBuilder MapCredentialsApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/v1/users/{id}/password").WithTags("Credentials").RequireAuthorization(AuthSetup.SystemAdminPolicy).RequireTenant(requireActive: true);
+        var group = routes.MapGroup("/v1/users/{id}/password").WithTags("Credentials")
+            .RequireAuthorization(AuthSetup.TenantScope(ApiKeyScopes.UsersWrite, DomainErrors.UserNotFound, "The user does not exist."))
+            .RequireTenant(requireActive: true);
         group.MapPut("/", SetAsync).Accepts<SetPasswordRequest>("application/json");
         group.MapPost("/change", ChangeAsync).Accepts<ChangePasswordRequest>("application/json");
         return group;

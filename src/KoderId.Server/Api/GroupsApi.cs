@@ -1,6 +1,7 @@
 using KoderId.Application.Common;
 using KoderId.Application.Groups;
 using KoderId.Domain;
+using KoderId.Domain.ApiKeys;
 using KoderId.Projections.Groups;
 using KoderId.Server.Auth;
 using KoderId.Server.Tenancy;
@@ -31,25 +32,29 @@ public static class GroupsApi
 {
     public static RouteGroupBuilder MapGroupsApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/v1/groups").WithTags("Groups").RequireAuthorization(AuthSetup.SystemAdminPolicy).RequireTenant(requireActive: true);
+        var group = routes.MapGroup("/v1/groups").WithTags("Groups").RequireTenant(requireActive: true);
+        // The system admin, or a key of the request's tenant with the scope (admin implies it); another tenant's
+        // key gets the not-found answer for an id and 403 on the collection (as /v1/users).
+        var reads = group.MapGroup("").RequireAuthorization(AuthSetup.TenantScope(ApiKeyScopes.GroupsRead, DomainErrors.GroupNotFound, "The group does not exist."));
+        var writes = group.MapGroup("").RequireAuthorization(AuthSetup.TenantScope(ApiKeyScopes.GroupsWrite, DomainErrors.GroupNotFound, "The group does not exist."));
 
-        group.MapPost("/", CreateAsync).Accepts<CreateGroupRequest>("application/json");
-        group.MapGet("/", ListAsync);
-        group.MapGet("/{id}", async (string id, TenantContext tenant, GroupDirectory groups, CancellationToken ct) =>
+        writes.MapPost("/", CreateAsync).Accepts<CreateGroupRequest>("application/json");
+        reads.MapGet("/", ListAsync);
+        reads.MapGet("/{id}", async (string id, TenantContext tenant, GroupDirectory groups, CancellationToken ct) =>
             TypedResults.Ok(await RequireAsync(groups, tenant.TenantId, id, ct)));
-        group.MapPatch("/{id}", RenameAsync).Accepts<RenameGroupRequest>(ApiJson.MergePatch, "application/json");
-        group.MapDelete("/{id}", async (string id, TenantContext tenant, IMediator mediator, CancellationToken ct) =>
+        writes.MapPatch("/{id}", RenameAsync).Accepts<RenameGroupRequest>(ApiJson.MergePatch, "application/json");
+        writes.MapDelete("/{id}", async (string id, TenantContext tenant, IMediator mediator, CancellationToken ct) =>
         {
             await mediator.Send(new DeleteGroup(tenant.TenantId, id), ct);
             return TypedResults.NoContent();
         });
-        group.MapGet("/{id}/members", MembersAsync);
-        group.MapPut("/{id}/members/{userId}", async (string id, string userId, TenantContext tenant, IMediator mediator, CancellationToken ct) =>
+        reads.MapGet("/{id}/members", MembersAsync);
+        writes.MapPut("/{id}/members/{userId}", async (string id, string userId, TenantContext tenant, IMediator mediator, CancellationToken ct) =>
         {
             await mediator.Send(new AddGroupMember(tenant.TenantId, id, userId), ct);
             return TypedResults.NoContent();
         });
-        group.MapDelete("/{id}/members/{userId}", async (string id, string userId, TenantContext tenant, IMediator mediator, CancellationToken ct) =>
+        writes.MapDelete("/{id}/members/{userId}", async (string id, string userId, TenantContext tenant, IMediator mediator, CancellationToken ct) =>
         {
             await mediator.Send(new RemoveGroupMember(tenant.TenantId, id, userId), ct);
             return TypedResults.NoContent();

@@ -1,5 +1,6 @@
 using KoderId.Application.Roles;
 using KoderId.Domain;
+using KoderId.Domain.ApiKeys;
 using KoderId.Projections.Roles;
 using KoderId.Projections.Users;
 using KoderId.Server.Auth;
@@ -29,24 +30,30 @@ public static class RolesApi
 {
     public static IEndpointRouteBuilder MapRolesApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/v1/roles").WithTags("Roles").RequireAuthorization(AuthSetup.SystemAdminPolicy).RequireTenant(requireActive: true);
+        var group = routes.MapGroup("/v1/roles").WithTags("Roles").RequireTenant(requireActive: true);
+        // The system admin, or a key of the request's tenant with the scope (admin implies it); another tenant's
+        // key gets the not-found answer for an id and 403 on the collection (as /v1/users).
+        var reads = group.MapGroup("").RequireAuthorization(AuthSetup.TenantScope(ApiKeyScopes.RolesRead, DomainErrors.RoleNotFound, "The role does not exist."));
+        var writes = group.MapGroup("").RequireAuthorization(AuthSetup.TenantScope(ApiKeyScopes.RolesWrite, DomainErrors.RoleNotFound, "The role does not exist."));
 
-        group.MapPost("/", CreateAsync).Accepts<CreateRoleRequest>("application/json");
-        group.MapGet("/", ListAsync);
-        group.MapGet("/{id}", async (string id, TenantContext tenant, RoleDirectory roles, CancellationToken ct) =>
+        writes.MapPost("/", CreateAsync).Accepts<CreateRoleRequest>("application/json");
+        reads.MapGet("/", ListAsync);
+        reads.MapGet("/{id}", async (string id, TenantContext tenant, RoleDirectory roles, CancellationToken ct) =>
             TypedResults.Ok(await RequireAsync(roles, tenant.TenantId, id, ct)));
-        group.MapDelete("/{id}", (string id, TenantContext tenant, IMediator mediator, CancellationToken ct) =>
+        writes.MapDelete("/{id}", (string id, TenantContext tenant, IMediator mediator, CancellationToken ct) =>
             NoContentAsync(mediator.Send(new DeleteRole(tenant.TenantId, id), ct)));
-        group.MapPut("/{id}/users/{userId}", (string id, string userId, TenantContext tenant, IMediator mediator, CancellationToken ct) =>
+        writes.MapPut("/{id}/users/{userId}", (string id, string userId, TenantContext tenant, IMediator mediator, CancellationToken ct) =>
             NoContentAsync(mediator.Send(new AssignRoleToUser(tenant.TenantId, id, userId), ct)));
-        group.MapDelete("/{id}/users/{userId}", (string id, string userId, TenantContext tenant, IMediator mediator, CancellationToken ct) =>
+        writes.MapDelete("/{id}/users/{userId}", (string id, string userId, TenantContext tenant, IMediator mediator, CancellationToken ct) =>
             NoContentAsync(mediator.Send(new UnassignRoleFromUser(tenant.TenantId, id, userId), ct)));
-        group.MapPut("/{id}/groups/{groupId}", (string id, string groupId, TenantContext tenant, IMediator mediator, CancellationToken ct) =>
+        writes.MapPut("/{id}/groups/{groupId}", (string id, string groupId, TenantContext tenant, IMediator mediator, CancellationToken ct) =>
             NoContentAsync(mediator.Send(new AssignRoleToGroup(tenant.TenantId, id, groupId), ct)));
-        group.MapDelete("/{id}/groups/{groupId}", (string id, string groupId, TenantContext tenant, IMediator mediator, CancellationToken ct) =>
+        writes.MapDelete("/{id}/groups/{groupId}", (string id, string groupId, TenantContext tenant, IMediator mediator, CancellationToken ct) =>
             NoContentAsync(mediator.Send(new UnassignRoleFromGroup(tenant.TenantId, id, groupId), ct)));
 
-        routes.MapGroup("/v1/users/{id}/roles").WithTags("Roles").RequireAuthorization(AuthSetup.SystemAdminPolicy).RequireTenant(requireActive: true)
+        routes.MapGroup("/v1/users/{id}/roles").WithTags("Roles")
+            .RequireAuthorization(AuthSetup.TenantScope(ApiKeyScopes.RolesRead, DomainErrors.UserNotFound, "The user does not exist."))
+            .RequireTenant(requireActive: true)
             .MapGet("/", EffectiveAsync);
         return routes;
     }

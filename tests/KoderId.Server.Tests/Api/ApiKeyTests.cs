@@ -238,6 +238,61 @@ public sealed class ApiKeyTests : IAsyncLifetime
         Assert.Equal(head, await _api.HeadAsync());
     }
 
+    [Fact]
+    public async Task groups_roles_and_passwords_follow_the_key_scopes_and_tenant()
+    {
+        var (acmeAdmin, _) = await CreateKeyAsync("acme", "admin");
+        var (groupsReader, _) = await CreateKeyAsync("acme", "groups:read");
+
+        using (var created = await SendAsync(acmeAdmin, HttpMethod.Post, "/v1/groups", "acme", new { name = "Staff" }))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
+        using (var read = await SendAsync(groupsReader, HttpMethod.Get, "/v1/groups", "acme"))
+        {
+            Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        }
+
+        using (var denied = await SendAsync(groupsReader, HttpMethod.Post, "/v1/groups", "acme", new { name = "Other" }))
+        {
+            await ApiHost.ProblemAsync(denied, HttpStatusCode.Forbidden, "KID2002");
+        }
+
+        using (var roles = await SendAsync(groupsReader, HttpMethod.Get, "/v1/roles", "acme"))
+        {
+            await ApiHost.ProblemAsync(roles, HttpStatusCode.Forbidden, "KID2002");
+        }
+
+        // Another tenant's admin key: globex's group, role and user do not exist for it.
+        var group = await _api.OkAsync(HttpMethod.Post, "/v1/groups", "globex", new { name = "Finance" }, expected: HttpStatusCode.Created);
+        var role = await _api.OkAsync(HttpMethod.Post, "/v1/roles", "globex", new { name = "auditor" }, expected: HttpStatusCode.Created);
+        var user = await _api.OkAsync(HttpMethod.Post, "/v1/users", "globex", new { username = "carol" }, expected: HttpStatusCode.Created);
+        var (groupId, roleId, userId) = (group.GetProperty("id").GetString(), role.GetProperty("id").GetString(), user.GetProperty("id").GetString());
+
+        using (var r = await SendAsync(acmeAdmin, HttpMethod.Get, $"/v1/groups/{groupId}", "globex"))
+        {
+            await ApiHost.ProblemAsync(r, HttpStatusCode.NotFound, "KID1040");
+        }
+
+        using (var r = await SendAsync(acmeAdmin, HttpMethod.Delete, $"/v1/roles/{roleId}", "globex"))
+        {
+            await ApiHost.ProblemAsync(r, HttpStatusCode.NotFound, "KID1060");
+        }
+
+        using (var r = await SendAsync(acmeAdmin, HttpMethod.Get, $"/v1/users/{userId}/roles", "globex"))
+        {
+            await ApiHost.ProblemAsync(r, HttpStatusCode.NotFound, "KID1011");
+        }
+
+        using (var r = await SendAsync(acmeAdmin, HttpMethod.Put, $"/v1/users/{userId}/password", "globex", new { password = "correct horse battery staple" }))
+        {
+            await ApiHost.ProblemAsync(r, HttpStatusCode.NotFound, "KID1011");
+        }
+
+        Assert.Equal("Finance", (await _api.OkAsync(HttpMethod.Get, $"/v1/groups/{groupId}", "globex")).GetProperty("name").GetString());
+    }
+
     private async Task<(string Key, string Id)> CreateKeyAsync(string tenant, params string[] scopes)
     {
         var created = await _api.OkAsync(HttpMethod.Post, "/v1/admin/api-keys", tenant, new { name = "test key", scopes }, expected: HttpStatusCode.Created);
