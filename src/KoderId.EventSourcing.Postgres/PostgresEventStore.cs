@@ -103,29 +103,7 @@ public sealed class PostgresEventStore : IEventStore, IReadModelStore, IAsyncDis
             }
         }
 
-        // Acknowledge what committed first, so nothing below can turn a durable append into a reported failure.
-        long last = 0;
-        for (var i = 0; i < group.Count; i++)
-        {
-            if (results[i].Result is { } result)
-            {
-                last = Math.Max(last, result.LastPosition);
-                group[i].Result.TrySetResult(result);
-            }
-        }
-
-        if (last > 0)
-        {
-            _signal.Notify(last);
-        }
-
-        for (var i = 0; i < group.Count; i++)
-        {
-            if (results[i].Error is { } error)
-            {
-                group[i].Result.TrySetException(await MapErrorAsync(group[i].Request, error).ConfigureAwait(false));
-            }
-        }
+        await PendingAppend.AnswerAsync(group, results, _signal.Notify, (pending, error) => MapErrorAsync(pending.Request, error)).ConfigureAwait(false);
     }
 
     private async Task<Exception> MapErrorAsync(AppendRequest request, Exception error)

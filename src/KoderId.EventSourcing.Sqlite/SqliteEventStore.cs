@@ -96,31 +96,9 @@ public sealed class SqliteEventStore : IEventStore, IReadModelStore, IAsyncDispo
             }
         }
 
-        // Acknowledge what committed first, so nothing below can turn a durable append into a reported failure.
-        long last = 0;
-        for (var i = 0; i < group.Count; i++)
-        {
-            if (results[i].Result is { } result)
-            {
-                last = Math.Max(last, result.LastPosition);
-                group[i].Result.TrySetResult(result);
-            }
-        }
-
-        if (last > 0)
-        {
-            _signal.Notify(last);
-        }
-
-        for (var i = 0; i < group.Count; i++)
-        {
-            if (results[i].Error is { } error)
-            {
-                group[i].Result.TrySetException(error is SqliteException sqlite
-                    ? new EventStoreUnavailableException($"SQLite append failed ({sqlite.SqliteErrorCode}).", sqlite)
-                    : error);
-            }
-        }
+        await PendingAppend.AnswerAsync(group, results, _signal.Notify, static (_, error) => Task.FromResult<Exception>(error is SqliteException sqlite
+            ? new EventStoreUnavailableException($"SQLite append failed ({sqlite.SqliteErrorCode}).", sqlite)
+            : error)).ConfigureAwait(false);
     }
 
     private async Task<AppendResult> AppendInTransactionAsync(SqliteConnection connection, SqliteTransaction tx, AppendRequest request, CancellationToken ct)

@@ -8,6 +8,43 @@ public sealed class PendingAppend(AppendRequest request, CancellationToken cance
     public CancellationToken Cancellation { get; } = cancellation;
 
     public TaskCompletionSource<AppendResult> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// Answers a committed group: the appends that committed first (so nothing after can turn a durable append
+    /// into a reported failure), then <paramref name="committed"/> with the newest position, then the refused
+    /// ones with their error as <paramref name="mapError"/> translates it.
+    /// </summary>
+    public static async Task AnswerAsync(
+        IReadOnlyList<PendingAppend> group,
+        (AppendResult? Result, Exception? Error)[] outcomes,
+        Action<long> committed,
+        Func<PendingAppend, Exception, Task<Exception>> mapError)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        ArgumentNullException.ThrowIfNull(outcomes);
+        long last = 0;
+        for (var i = 0; i < group.Count; i++)
+        {
+            if (outcomes[i].Result is { } result)
+            {
+                last = Math.Max(last, result.LastPosition);
+                group[i].Result.TrySetResult(result);
+            }
+        }
+
+        if (last > 0)
+        {
+            committed(last);
+        }
+
+        for (var i = 0; i < group.Count; i++)
+        {
+            if (outcomes[i].Error is { } error)
+            {
+                group[i].Result.TrySetException(await mapError(group[i], error).ConfigureAwait(false));
+            }
+        }
+    }
 }
 
 /// <summary>
