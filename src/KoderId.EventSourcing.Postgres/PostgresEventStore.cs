@@ -203,23 +203,16 @@ public sealed class PostgresEventStore : IEventStore, IReadModelStore, IAsyncDis
             }
         }
 
-        var stored = new StoredEvent[request.Events.Count];
-        var previous = head.Hash;
+        var stored = HashChain.Link(head, version, request);
         var newVersion = version + stored.Length;
         await using (var write = new NpgsqlBatch(connection, tx))
         {
-            for (var i = 0; i < stored.Length; i++)
+            foreach (var e in stored)
             {
-                var e = request.Events[i];
                 var m = e.Metadata;
-                var position = head.Position + i + 1;
-                var streamVersion = version + i + 1;
-                var hash = HashChain.Compute(previous, position, request.StreamId, streamVersion, request.TenantId, e.EventType, e.Data, m);
-                stored[i] = new StoredEvent(position, request.StreamId, streamVersion, request.TenantId, e.EventType, e.Data, m, hash);
-                previous = hash;
                 write.BatchCommands.Add(BatchCommand(InsertEvent,
-                    position, request.StreamId, streamVersion, request.TenantId, e.EventType, e.Data, m.EventId,
-                    TimeStamps.ToUnixMicroseconds(m.Timestamp), m.Actor, m.ClientIp, m.UserAgent, m.CorrelationId, m.CausationId, hash));
+                    e.Position, e.StreamId, e.StreamVersion, e.TenantId, e.EventType, e.Data, m.EventId,
+                    TimeStamps.ToUnixMicroseconds(m.Timestamp), m.Actor, m.ClientIp, m.UserAgent, m.CorrelationId, m.CausationId, e.Hash));
             }
 
             write.BatchCommands.Add(exists

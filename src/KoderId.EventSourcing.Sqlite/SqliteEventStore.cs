@@ -154,27 +154,20 @@ public sealed class SqliteEventStore : IEventStore, IReadModelStore, IAsyncDispo
         }
 
         var head = await ReadHeadAsync(connection, tx, ct).ConfigureAwait(false);
-        var stored = new StoredEvent[request.Events.Count];
-        var previous = head.Hash;
+        var stored = HashChain.Link(head, version, request);
         await using (var insert = Command(connection, tx,
                          $"INSERT INTO events ({Columns}) VALUES (@p, @s, @v, @t, @type, @data, @id, @at, @actor, @ip, @ua, @corr, @cause, @hash)",
                          ("@p", null), ("@s", null), ("@v", null), ("@t", null), ("@type", null), ("@data", null), ("@id", null), ("@at", null),
                          ("@actor", null), ("@ip", null), ("@ua", null), ("@corr", null), ("@cause", null), ("@hash", null)))
         {
-            for (var i = 0; i < stored.Length; i++)
+            foreach (var e in stored)
             {
-                var e = request.Events[i];
                 var m = e.Metadata;
-                var position = head.Position + i + 1;
-                var streamVersion = version + i + 1;
-                var hash = HashChain.Compute(previous, position, request.StreamId, streamVersion, request.TenantId, e.EventType, e.Data, m);
-                stored[i] = new StoredEvent(position, request.StreamId, streamVersion, request.TenantId, e.EventType, e.Data, m, hash);
-                previous = hash;
                 var p = insert.Parameters;
-                p[0].Value = position;
-                p[1].Value = request.StreamId;
-                p[2].Value = streamVersion;
-                p[3].Value = request.TenantId;
+                p[0].Value = e.Position;
+                p[1].Value = e.StreamId;
+                p[2].Value = e.StreamVersion;
+                p[3].Value = e.TenantId;
                 p[4].Value = e.EventType;
                 p[5].Value = e.Data;
                 p[6].Value = m.EventId.ToString("D");
@@ -184,7 +177,7 @@ public sealed class SqliteEventStore : IEventStore, IReadModelStore, IAsyncDispo
                 p[10].Value = (object?)m.UserAgent ?? DBNull.Value;
                 p[11].Value = (object?)m.CorrelationId ?? DBNull.Value;
                 p[12].Value = (object?)m.CausationId ?? DBNull.Value;
-                p[13].Value = hash;
+                p[13].Value = e.Hash;
                 await insert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             }
         }

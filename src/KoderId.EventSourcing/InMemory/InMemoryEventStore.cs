@@ -65,17 +65,7 @@ public sealed class InMemoryEventStore : IEventStore, ISubjectKeyStore, IReadMod
                     }
                 }
 
-                stored = new StoredEvent[request.Events.Count];
-                var previous = _head.Hash;
-                for (var i = 0; i < stored.Length; i++)
-                {
-                    var e = request.Events[i];
-                    var position = _head.Position + i + 1;
-                    var streamVersion = version + i + 1;
-                    var hash = HashChain.Compute(previous, position, request.StreamId, streamVersion, request.TenantId, e.EventType, e.Data, e.Metadata);
-                    stored[i] = new StoredEvent(position, request.StreamId, streamVersion, request.TenantId, e.EventType, e.Data, e.Metadata, hash);
-                    previous = hash;
-                }
+                stored = HashChain.Link(_head, version, request);
             }
 
             if (Inline is { Projections.Count: > 0 } inline)

@@ -49,6 +49,29 @@ public static class HashChain
         return hash.GetHashAndReset();
     }
 
+    /// <summary>
+    /// The rows an append becomes: positions <c>head+1..</c>, stream versions after <paramref name="streamVersion"/>,
+    /// each linked to the one before. Every driver calls this under its append lock.
+    /// </summary>
+    public static StoredEvent[] Link(LogHead head, long streamVersion, AppendRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(head);
+        ArgumentNullException.ThrowIfNull(request);
+        var stored = new StoredEvent[request.Events.Count];
+        var previous = head.Hash;
+        for (var i = 0; i < stored.Length; i++)
+        {
+            var e = request.Events[i];
+            var position = head.Position + i + 1;
+            var version = streamVersion + i + 1;
+            var hash = Compute(previous, position, request.StreamId, version, request.TenantId, e.EventType, e.Data, e.Metadata);
+            stored[i] = new StoredEvent(position, request.StreamId, version, request.TenantId, e.EventType, e.Data, e.Metadata, hash);
+            previous = hash;
+        }
+
+        return stored;
+    }
+
     public static byte[] Compute(ReadOnlySpan<byte> previousHash, StoredEvent e) =>
         Compute(previousHash, e.Position, e.StreamId, e.StreamVersion, e.TenantId, e.EventType, e.Data, e.Metadata);
 
