@@ -66,6 +66,14 @@ public sealed class DependencyDirectionTests
     }
 
     [Fact]
+    public void the_protocol_core_never_sees_the_host_or_a_driver()
+    {
+        // ADR 0004: KoderId.Oidc reads read models through query contracts and asks the host for the tenant.
+        AssertNoProject("KoderId.Oidc", "KoderId.Server", "KoderId.Cli", "KoderId.EventSourcing.Sqlite", "KoderId.EventSourcing.Postgres");
+        AssertNoPackage("KoderId.Oidc", "Microsoft.Data.Sqlite", "Npgsql", "MassTransit");
+    }
+
+    [Fact]
     public void only_hosts_reference_the_mediator_source_generator()
     {
         string[] hosts = ["KoderId.Server", "KoderId.Cli"];

@@ -1,5 +1,7 @@
 using KoderId.Application.Common;
 using KoderId.Application.Tenants;
+using KoderId.Oidc;
+using KoderId.Oidc.Common;
 using KoderId.Projections.Audit;
 using KoderId.Projections.Groups;
 using KoderId.Projections.Roles;
@@ -37,6 +39,8 @@ public static class ApiSetup
         services.AddHostedService<DefaultTenantStartup>();
 
         services.AddKoderIdAuth(builder.Configuration);
+        services.AddKoderIdOidc(builder.Configuration);
+        services.AddSingleton<IOidcTenantResolver, OidcTenantResolver>();
         services.AddKoderIdJson();
         services.AddOpenApi();
         return builder;
@@ -62,6 +66,7 @@ public static class ApiSetup
         app.MapRolesApi();
         app.MapAuditApi();
         app.MapApiKeysApi();
+        app.MapKoderIdOidc();
         return app;
     }
 }

@@ -21,18 +21,7 @@ public sealed class TenantResolver(TenantDirectory tenants, IOptions<TenancyOpti
         if (!context.IsResolved)
         {
             var tenantId = await FindTenantIdAsync(http.Request, ct).ConfigureAwait(false);
-            var tenant = Tenant.IsValidId(tenantId) ? await tenants.GetAsync(tenantId, ct).ConfigureAwait(false) : null;
-            if (tenant is null)
-            {
-                throw new DomainException(DomainErrors.TenantNotFound, "The tenant does not exist.");
-            }
-
-            if (tenant.Status == TenantStatus.Deleted)
-            {
-                throw new DomainException(DomainErrors.TenantDeleted, "The tenant is deleted.");
-            }
-
-            context.Set(tenant);
+            context.Set(await LoadAsync(tenantId, ct).ConfigureAwait(false));
         }
 
         if (requireActive && context.Tenant.Status == TenantStatus.Blocked)
@@ -44,6 +33,22 @@ public sealed class TenantResolver(TenantDirectory tenants, IOptions<TenancyOpti
     }
 
     private async Task<string> FindTenantIdAsync(HttpRequest request, CancellationToken ct)
+    {
+        var byHost = await FindByHostAsync(request, ct).ConfigureAwait(false);
+        if (byHost is not null)
+        {
+            return byHost;
+        }
+
+        var header = request.Headers[TenantHeader].ToString().Trim();
+        return header.Length > 0 ? header : Tenant.DefaultTenantId;
+    }
+
+    /// <summary>
+    /// The tenant the Host names: <c>default</c> for the bare base domain, <c>{tenant}</c> for <c>{tenant}.{base}</c>
+    /// (<c>""</c>, no tenant, for deeper names), a verified custom domain's tenant; null when the Host names none.
+    /// </summary>
+    internal async Task<string?> FindByHostAsync(HttpRequest request, CancellationToken ct)
     {
         var host = request.Host.Host.TrimEnd('.').ToLowerInvariant();
         var baseDomain = options.Value.BaseDomain?.Trim().TrimEnd('.').ToLowerInvariant();
@@ -64,15 +69,44 @@ public sealed class TenantResolver(TenantDirectory tenants, IOptions<TenancyOpti
 
         if (host.Length > 0 && host.Contains('.', StringComparison.Ordinal))
         {
-            var byDomain = await tenants.FindByDomainAsync(host, ct).ConfigureAwait(false);
-            if (byDomain is not null)
-            {
-                return byDomain;
-            }
+            return await tenants.FindByDomainAsync(host, ct).ConfigureAwait(false);
         }
 
-        var header = request.Headers[TenantHeader].ToString().Trim();
-        return header.Length > 0 ? header : Tenant.DefaultTenantId;
+        return null;
+    }
+
+    /// <summary>The tenant named by the Host alone (ADR 0004), <c>default</c> when it names none; cached like <see cref="ResolveAsync"/>.</summary>
+    internal async Task<TenantView> ResolveByHostAsync(HttpContext http, bool requireActive, CancellationToken ct)
+    {
+        var context = http.RequestServices.GetRequiredService<TenantContext>();
+        if (!context.IsResolved)
+        {
+            var tenantId = await FindByHostAsync(http.Request, ct).ConfigureAwait(false) ?? Tenant.DefaultTenantId;
+            context.Set(await LoadAsync(tenantId, ct).ConfigureAwait(false));
+        }
+
+        if (requireActive && context.Tenant.Status == TenantStatus.Blocked)
+        {
+            throw new DomainException(DomainErrors.TenantBlocked, "The tenant is blocked.");
+        }
+
+        return context.Tenant;
+    }
+
+    private async Task<TenantView> LoadAsync(string tenantId, CancellationToken ct)
+    {
+        var tenant = Tenant.IsValidId(tenantId) ? await tenants.GetAsync(tenantId, ct).ConfigureAwait(false) : null;
+        if (tenant is null)
+        {
+            throw new DomainException(DomainErrors.TenantNotFound, "The tenant does not exist.");
+        }
+
+        if (tenant.Status == TenantStatus.Deleted)
+        {
+            throw new DomainException(DomainErrors.TenantDeleted, "The tenant is deleted.");
+        }
+
+        return tenant;
     }
 }
 

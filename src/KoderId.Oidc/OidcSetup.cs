@@ -1,0 +1,28 @@
+using KoderId.Oidc.Common;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace KoderId.Oidc;
+
+/// <summary>
+/// Composition of the protocol surface. Each feature folder (Discovery, Keys, Clients, Authorize, Token, ...)
+/// adds its services in <see cref="AddKoderIdOidc"/> and maps its endpoints in <see cref="MapKoderIdOidc"/>.
+/// The host supplies <see cref="IOidcTenantResolver"/>.
+/// </summary>
+public static class OidcSetup
+{
+    public static IServiceCollection AddKoderIdOidc(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<OidcOptions>().Bind(configuration.GetSection(OidcOptions.Section));
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapKoderIdOidc(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        return endpoints;
+    }
+}
