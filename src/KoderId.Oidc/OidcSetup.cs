@@ -1,4 +1,8 @@
+using KoderId.Oidc.Authorize;
 using KoderId.Oidc.Common;
+using KoderId.Oidc.Login;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
@@ -17,12 +21,29 @@ public static class OidcSetup
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<OidcOptions>().Bind(configuration.GetSection(OidcOptions.Section));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddDataProtection();
+        var secure = configuration[$"{OidcOptions.Section}:PublicOrigin"]?.StartsWith("https://", StringComparison.OrdinalIgnoreCase) == true;
+        services.AddAntiforgery(o =>
+        {
+            // __Host-: Secure, Path=/, no Domain — under https only (browsers drop a __Host- cookie sent over http).
+            o.Cookie.Name = secure ? "__Host-koderid_csrf" : "koderid_csrf";
+            o.Cookie.SecurePolicy = secure ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.FormFieldName = "__csrf";
+            o.SuppressXFrameOptionsHeader = true;
+        });
+        services.AddSingleton<PendingAuthorization>();
+        services.AddScoped<AuthorizeFlow>();
+        services.AddScoped<IPasswordLogin, PasswordLogin>();
         return services;
     }
 
     public static IEndpointRouteBuilder MapKoderIdOidc(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
+        endpoints.MapAuthorize();
+        endpoints.MapLoginPages();
         return endpoints;
     }
 }
