@@ -27,6 +27,15 @@ public static class CliErrors
     /// <summary>The server answered an error without a problem code (a proxy's page, an unexpected status).</summary>
     public const string ServerFailed = "KID4011";
 
+    /// <summary><c>bootstrap</c>: the store already holds a live bootstrap key (use <c>--force</c> to replace it).</summary>
+    public const string BootstrapKeyExists = "KID4012";
+
+    /// <summary><c>bootstrap</c>: the store refused the default tenant or the key (its own KID1xxx code is in the message).</summary>
+    public const string BootstrapRefused = "KID4013";
+
+    /// <summary><c>users patch</c>: a <c>--set</c> pair or the <c>--json-body</c> is not a usable merge patch.</summary>
+    public const string BadPatch = "KID4014";
+
     /// <summary>Anything else: a bug. Reported in one line, without a stack trace.</summary>
     public const string Unexpected = "KID4099";
 }

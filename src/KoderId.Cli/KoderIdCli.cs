@@ -61,6 +61,7 @@ public static class KoderIdCli
         root.Subcommands.Add(EventsCommands.Create(context, options));
         root.Subcommands.Add(ProjectionsCommands.Create(context, options));
         root.Subcommands.Add(AuditCommands.Create(context, options));
+        root.Subcommands.Add(BootstrapCommand.Create(context, options));
         foreach (var command in AdminCommands.Create(context, options))
         {
             root.Subcommands.Add(command);

@@ -5,6 +5,7 @@ using KoderId.EventSourcing.Sqlite;
 using KoderId.Testing.Postgres;
 
 // dotnet run -c Release --project tests/KoderId.Benchmarks -- store [--replay-events N] [--only sqlite|postgres]
+// dotnet run -c Release --project tests/KoderId.Benchmarks -- api [--users N] [--seconds S] [--only sqlite|postgres]
 // dotnet <KoderId.Benchmarks.dll> replay <target> <connection>   (child process used by "store")
 var targets = Targets.All();
 if (args is ["replay", var name, var connection])
@@ -12,10 +13,16 @@ if (args is ["replay", var name, var connection])
     return await StoreBenchmark.ReplayChildAsync(targets.Single(t => t.Name == name).Open(connection));
 }
 
-if (args.Length == 0 || args[0] != "store")
+if (args.Length == 0 || args[0] is not ("store" or "api"))
 {
     Console.Error.WriteLine("usage: KoderId.Benchmarks store [--replay-events N] [--only sqlite|postgres]");
+    Console.Error.WriteLine("       KoderId.Benchmarks api [--users N] [--seconds S] [--only sqlite|postgres]");
     return 2;
+}
+
+if (args[0] == "api")
+{
+    return await ApiMode.RunAsync(args);
 }
 
 var replayEvents = 1_000_000;
@@ -103,5 +110,73 @@ internal static class Targets
         {
             Directory.Delete(Folder, recursive: true);
         }
+    }
+}
+
+internal static class ApiMode
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var settings = new ApiBenchmark.Settings();
+        string? only = null;
+        for (var i = 1; i < args.Length - 1; i++)
+        {
+            switch (args[i])
+            {
+                case "--users":
+                    settings = settings with { Users = int.Parse(args[i + 1], CultureInfo.InvariantCulture) };
+                    break;
+                case "--seconds":
+                    settings = settings with { ReadSeconds = int.Parse(args[i + 1], CultureInfo.InvariantCulture) };
+                    break;
+                case "--only":
+                    only = args[i + 1];
+                    break;
+            }
+        }
+
+        // WebApplicationFactory finds the server's content root through MvcTestingAppManifest.json, looked up from the
+        // working directory; `dotnet run --project` keeps the caller's, so run from the output folder (paths here are absolute).
+        Directory.SetCurrentDirectory(AppContext.BaseDirectory);
+        Console.WriteLine($"Koder ID API benchmark — {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+        var folder = Path.Combine(Path.GetTempPath(), "koderid-bench-api", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        var results = new List<BenchResult>();
+        PostgresCluster? cluster = null;
+        try
+        {
+            if (only is null or "sqlite")
+            {
+                results.AddRange(await ApiBenchmark.RunAsync("sqlite", "sqlite", $"Data Source={Path.Combine(folder, "koderid.db")}", settings, Console.Out));
+            }
+
+            if (only is null or "postgres")
+            {
+                cluster = await PostgresCluster.StartAsync();
+                results.AddRange(await ApiBenchmark.RunAsync("postgres", "postgres", await cluster.CreateDatabaseAsync(), settings, Console.Out));
+            }
+        }
+        finally
+        {
+            Npgsql.NpgsqlConnection.ClearAllPools();
+            if (cluster is not null)
+            {
+                await cluster.DisposeAsync();
+            }
+
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("| store | measure | value | unit | note |");
+        Console.WriteLine("|---|---|---:|---|---|");
+        foreach (var r in results)
+        {
+            var value = r.Unit == "ms" ? r.Value.ToString("N2", CultureInfo.InvariantCulture) : r.Value.ToString("N0", CultureInfo.InvariantCulture);
+            Console.WriteLine($"| {r.Target} | {r.Measure} | {value} | {r.Unit} | {r.Note} |");
+        }
+
+        return 0;
     }
 }

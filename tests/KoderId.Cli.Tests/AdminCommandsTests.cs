@@ -119,4 +119,145 @@ public sealed class AdminCommandsTests(ServerProcess server) : IClassFixture<Ser
         Assert.NotEqual(0, run.ExitCode);
         Assert.StartsWith("KID4001: ", run.Stderr);
     }
+
+    [Fact]
+    public async Task an_api_key_is_created_with_its_secret_shown_once_listed_without_it_used_and_revoked()
+    {
+        Assert.Equal(0, (await RunAsync("tenants", "create", "cli-keys")).ExitCode);
+        var created = await RunAsync("api-keys", "create", "--name", "ci reader", "--scope", "users:read", "--scope", "groups:read",
+            "--expires", "90d", "--tenant", "cli-keys", "--json");
+        Assert.True(created.ExitCode == 0, created.ToString());
+        var body = JsonDocument.Parse(created.Stdout).RootElement;
+        var key = body.GetProperty("key").GetString()!;
+        var id = body.GetProperty("apiKey").GetProperty("id").GetString()!;
+        Assert.StartsWith($"kid_{id}_", key, StringComparison.Ordinal);
+        Assert.Equal(["users:read", "groups:read"], body.GetProperty("apiKey").GetProperty("scopes").EnumerateArray().Select(e => e.GetString()));
+        var expires = body.GetProperty("apiKey").GetProperty("expiresAt").GetDateTimeOffset();
+        Assert.InRange(expires, DateTimeOffset.UtcNow.AddDays(89), DateTimeOffset.UtcNow.AddDays(91));
+
+        var table = await RunAsync("api-keys", "list", "--tenant", "cli-keys");
+        Assert.True(table.ExitCode == 0, table.ToString());
+        Assert.Contains("ci reader", table.Stdout);
+        Assert.Contains("users:read, groups:read", table.Stdout);
+        var secret = key[$"kid_{id}_".Length..];
+        Assert.DoesNotContain(secret, table.Stdout);
+
+        // The new key reads users of its tenant and writes nothing.
+        var asKey = new Dictionary<string, string> { ["KODERID_KEY"] = key };
+        var read = await Cli.RunAsync(["users", "list", "--tenant", "cli-keys", "--server", server.Url], environment: asKey);
+        Assert.True(read.ExitCode == 0, read.ToString());
+        var write = await Cli.RunAsync(["users", "create", "mallory", "--tenant", "cli-keys", "--server", server.Url], environment: asKey);
+        Assert.Equal(1, write.ExitCode);
+        Assert.StartsWith("KID", write.Stderr);
+
+        var revoked = await RunAsync("api-keys", "revoke", id, "--tenant", "cli-keys", "--json");
+        Assert.True(revoked.ExitCode == 0, revoked.ToString());
+        Assert.True(JsonDocument.Parse(revoked.Stdout).RootElement.GetProperty("revoked").GetBoolean());
+        var after = await Cli.RunAsync(["users", "list", "--tenant", "cli-keys", "--server", server.Url], environment: asKey);
+        Assert.StartsWith("KID2001: ", after.Stderr);
+    }
+
+    [Fact]
+    public async Task a_table_api_key_creation_prints_the_secret_line_once()
+    {
+        var run = await RunAsync("api-keys", "create", "--name", "table key", "--scope", "audit:read");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Single(run.StdoutLines, l => l.StartsWith("kid_", StringComparison.Ordinal));
+        Assert.Contains("shown only this once", run.Stdout);
+    }
+
+    [Theory]
+    [InlineData("--scope", "not-a-scope", "KID1")]
+    [InlineData("--expires", "next tuesday", "KID4001")]
+    public async Task bad_api_key_options_are_refused_with_a_code(string option, string value, string code)
+    {
+        string[] args = option == "--scope"
+            ? ["api-keys", "create", "--name", "bad", "--scope", value]
+            : ["api-keys", "create", "--name", "bad", "--scope", "admin", option, value];
+        var run = await RunAsync(args);
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Empty(run.Stdout);
+        Assert.StartsWith(code, run.Stderr);
+    }
+
+    [Fact]
+    public async Task api_key_creation_without_a_scope_is_a_usage_error()
+    {
+        var run = await RunAsync("api-keys", "create", "--name", "no scope");
+        Assert.Equal(2, run.ExitCode);
+        Assert.StartsWith("KID4001: ", run.Stderr);
+    }
+
+    [Fact]
+    public async Task a_user_is_patched_from_set_and_clear_pairs_or_a_json_body_deleted_and_restored()
+    {
+        Assert.Equal(0, (await RunAsync("tenants", "create", "cli-patch")).ExitCode);
+        var id = await CreatedIdAsync("users", "create", "carol", "--display-name", "Carol", "--tenant", "cli-patch");
+
+        var patched = await RunAsync("users", "patch", id, "--set", "givenName=Carol", "--set", "familyName=Jones = Smith", "--clear", "displayName",
+            "--tenant", "cli-patch", "--json");
+        Assert.True(patched.ExitCode == 0, patched.ToString());
+        var user = JsonDocument.Parse(patched.Stdout).RootElement;
+        Assert.Equal("Carol", user.GetProperty("givenName").GetString());
+        Assert.Equal("Jones = Smith", user.GetProperty("familyName").GetString());
+        Assert.Equal(JsonValueKind.Null, user.GetProperty("displayName").ValueKind);
+
+        var body = await RunAsync("users", "patch", id, "--json-body", """{"displayName":"CJ","phone":null}""", "--tenant", "cli-patch", "--json");
+        Assert.True(body.ExitCode == 0, body.ToString());
+        Assert.Equal("CJ", JsonDocument.Parse(body.Stdout).RootElement.GetProperty("displayName").GetString());
+
+        var unknown = await RunAsync("users", "patch", id, "--set", "username=root", "--tenant", "cli-patch");
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.StartsWith("KID2", unknown.Stderr);
+
+        Assert.Equal(0, (await RunAsync("users", "delete", id, "--tenant", "cli-patch")).ExitCode);
+        var restored = await RunAsync("users", "restore", id, "--tenant", "cli-patch", "--json");
+        Assert.True(restored.ExitCode == 0, restored.ToString());
+        Assert.Equal("active", JsonDocument.Parse(restored.Stdout).RootElement.GetProperty("status").GetString(), StringComparer.OrdinalIgnoreCase);
+    }
+
+    [Theory]
+    [InlineData("--set", "no-equals-sign")]
+    [InlineData("--json-body", "[1,2]")]
+    [InlineData("--json-body", "{not json")]
+    public async Task a_patch_that_is_not_a_merge_patch_is_kid4014_and_nothing_is_sent(string option, string value)
+    {
+        var run = await RunAsync("users", "patch", "some-user", option, value);
+        Assert.Equal(2, run.ExitCode);
+        Assert.StartsWith("KID4014: ", run.Stderr);
+    }
+
+    [Fact]
+    public async Task users_are_listed_a_page_at_a_time_or_all_at_once()
+    {
+        Assert.Equal(0, (await RunAsync("tenants", "create", "cli-pages")).ExitCode);
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(0, (await RunAsync("users", "create", $"pager{i}", "--tenant", "cli-pages")).ExitCode);
+        }
+
+        var first = await RunAsync("users", "list", "--limit", "2", "--tenant", "cli-pages", "--json");
+        var page = JsonDocument.Parse(first.Stdout).RootElement;
+        Assert.Equal(2, page.GetProperty("items").GetArrayLength());
+        var next = page.GetProperty("next").GetString()!;
+
+        var second = await RunAsync("users", "list", "--limit", "2", "--after", next, "--tenant", "cli-pages", "--json");
+        var secondItems = JsonDocument.Parse(second.Stdout).RootElement.GetProperty("items").EnumerateArray().Select(u => u.GetProperty("username").GetString()).ToArray();
+        Assert.Equal(2, secondItems.Length);
+        Assert.DoesNotContain(secondItems, u => page.GetProperty("items").EnumerateArray().Any(f => f.GetProperty("username").GetString() == u));
+
+        var table = await RunAsync("users", "list", "--limit", "2", "--tenant", "cli-pages");
+        Assert.Contains($"More: --after {next}", table.Stdout);
+
+        var all = await RunAsync("users", "list", "--limit", "2", "--all", "--tenant", "cli-pages", "--json");
+        Assert.True(all.ExitCode == 0, all.ToString());
+        var everything = JsonDocument.Parse(all.Stdout).RootElement;
+        Assert.Equal(["pager0", "pager1", "pager2", "pager3", "pager4"],
+            everything.GetProperty("items").EnumerateArray().Select(u => u.GetProperty("username").GetString()).Order());
+        Assert.Equal(JsonValueKind.Null, everything.GetProperty("next").ValueKind);
+
+        var allTable = await RunAsync("users", "list", "--limit", "2", "--all", "--tenant", "cli-pages");
+        Assert.Contains("pager4", allTable.Stdout);
+        Assert.DoesNotContain("More:", allTable.Stdout);
+    }
 }

@@ -56,4 +56,30 @@ public sealed class PostgresCliTests
             await cluster.DropDatabaseAsync(connection);
         }
     }
+
+    [Fact]
+    public async Task bootstrap_on_postgres_creates_the_default_tenant_and_one_key_then_refuses()
+    {
+        var cluster = await PostgresCluster.SharedAsync();
+        var connection = await cluster.CreateDatabaseAsync();
+        try
+        {
+            var first = await Cli.RunAsync(["bootstrap", "--provider", "postgres", "--connection", connection, "--json"]);
+            Assert.True(first.ExitCode == 0, first.ToString());
+            Assert.True(JsonDocument.Parse(first.Stdout).RootElement.GetProperty("createdDefaultTenant").GetBoolean());
+
+            var second = await Cli.RunAsync(["bootstrap", "--provider", "postgres", "--connection", connection]);
+            Assert.Equal(1, second.ExitCode);
+            Assert.StartsWith("KID4012: ", second.Stderr, StringComparison.Ordinal);
+
+            var tail = await Cli.RunAsync(["events", "tail", "--provider", "postgres", "--connection", connection, "--json"]);
+            var types = tail.StdoutLines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("type").GetString()!).ToArray();
+            Assert.Equal(["tenant.created.v1", "api-key.created.v1"], types);
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await cluster.DropDatabaseAsync(connection);
+        }
+    }
 }

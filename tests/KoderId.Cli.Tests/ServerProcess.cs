@@ -15,9 +15,26 @@ public sealed class ServerProcess : IAsyncLifetime
 
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "koderid-cli-server-" + Guid.NewGuid().ToString("N"));
     private readonly StringBuilder _output = new();
+    private readonly string? _databaseFile;
+    private readonly string? _adminKey;
     private Process? _process;
 
+    /// <summary>A fresh store in a temporary folder, with <see cref="AdminKey"/> as the bootstrap admin key.</summary>
+    public ServerProcess()
+        : this(null, AdminKey)
+    {
+    }
+
+    private ServerProcess(string? databaseFile, string? adminKey)
+    {
+        _databaseFile = databaseFile;
+        _adminKey = adminKey;
+    }
+
     public string Url { get; private set; } = "";
+
+    /// <summary>A server on an existing SQLite file without a bootstrap admin key (xunit wants one public constructor).</summary>
+    public static ServerProcess On(string databaseFile) => new(databaseFile, null);
 
     public string Output
     {
@@ -47,8 +64,16 @@ public sealed class ServerProcess : IAsyncLifetime
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add(Url);
         start.Environment["KoderId__Storage__Provider"] = "sqlite";
-        start.Environment["KoderId__Storage__ConnectionString"] = $"Data Source={Path.Combine(_folder, "koderid.db")}";
-        start.Environment["KoderId__Bootstrap__AdminKey"] = AdminKey;
+        start.Environment["KoderId__Storage__ConnectionString"] = $"Data Source={_databaseFile ?? Path.Combine(_folder, "koderid.db")}";
+        if (_adminKey is not null)
+        {
+            start.Environment["KoderId__Bootstrap__AdminKey"] = _adminKey;
+        }
+        else
+        {
+            start.Environment.Remove("KoderId__Bootstrap__AdminKey");
+        }
+
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
 
         _process = Process.Start(start) ?? throw new InvalidOperationException("The server did not start.");

@@ -15,13 +15,13 @@ internal delegate Task<int> StoreAction(StoreConnection store, Terminal terminal
 /// </summary>
 internal static class StoreCommand
 {
-    public static async Task<int> RunAsync(CliContext context, GlobalOptions options, ParseResult parse, StoreAction action, CancellationToken ct)
+    public static async Task<int> RunAsync(CliContext context, GlobalOptions options, ParseResult parse, StoreAction action, CancellationToken ct, bool create = false)
     {
         var settings = options.Resolve(parse, context.GetEnvironmentVariable);
         var terminal = new Terminal(context, parse.GetValue(options.Json), SecretScrubber.For(settings.ConnectionString));
         try
         {
-            await using var store = await StoreConnection.OpenAsync(settings, context.Projections ?? ProjectionCatalog.All(), ct).ConfigureAwait(false);
+            await using var store = await StoreConnection.OpenAsync(settings, context.Projections ?? ProjectionCatalog.All(), ct, create).ConfigureAwait(false);
             return await action(store, terminal, ct).ConfigureAwait(false);
         }
         catch (CliException ex)

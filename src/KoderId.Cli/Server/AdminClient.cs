@@ -36,7 +36,7 @@ internal sealed class AdminClient(HttpClient http, string? tenant) : IDisposable
 
     public Task<ServerReply> GetAsync(string path, CancellationToken ct) => SendAsync(HttpMethod.Get, path, null, ct);
 
-    public async Task<ServerReply> SendAsync(HttpMethod method, string path, object? json, CancellationToken ct)
+    public async Task<ServerReply> SendAsync(HttpMethod method, string path, object? json, CancellationToken ct, string mediaType = "application/json")
     {
         using var request = new HttpRequestMessage(method, new Uri(path.TrimStart('/'), UriKind.Relative));
         if (!string.IsNullOrEmpty(tenant))
@@ -46,7 +46,7 @@ internal sealed class AdminClient(HttpClient http, string? tenant) : IDisposable
 
         if (json is not null)
         {
-            request.Content = new StringContent(JsonSerializer.Serialize(json, JsonSerializerOptions.Web), Encoding.UTF8, "application/json");
+            request.Content = new StringContent(JsonSerializer.Serialize(json, JsonSerializerOptions.Web), Encoding.UTF8, mediaType);
         }
 
         HttpResponseMessage response;

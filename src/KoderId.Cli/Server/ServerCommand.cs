@@ -104,6 +104,8 @@ internal static class ServerCommand
             {
                 JsonValueKind.String => value.GetString() ?? "",
                 JsonValueKind.Null or JsonValueKind.Undefined => "",
+                JsonValueKind.Array when value.EnumerateArray().All(v => v.ValueKind == JsonValueKind.String) =>
+                    string.Join(", ", value.EnumerateArray().Select(v => v.GetString())),
                 _ => value.GetRawText(),
             }
             : "";

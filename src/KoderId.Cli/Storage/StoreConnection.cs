@@ -21,6 +21,7 @@ internal sealed class StoreConnection : IAsyncDisposable
     private StoreConnection(IEventStore events, IReadModelStore readModels, EventSerializer serializer, IReadOnlyList<IProjection> projections, IAsyncDisposable driver)
     {
         Events = events;
+        ReadModels = readModels;
         Serializer = serializer;
         Projections = new ProjectionManager(events, readModels, serializer, projections);
         _driver = driver;
@@ -28,16 +29,22 @@ internal sealed class StoreConnection : IAsyncDisposable
 
     public IEventStore Events { get; }
 
+    public IReadModelStore ReadModels { get; }
+
     public EventSerializer Serializer { get; }
 
     public ProjectionManager Projections { get; }
 
-    public static async Task<StoreConnection> OpenAsync(StoreSettings settings, IReadOnlyList<IProjection> projections, CancellationToken ct)
+    /// <param name="create">
+    /// Whether a missing SQLite file may be created (only <c>bootstrap</c>, which prepares a store before the first
+    /// server start); every other command reports a missing file instead.
+    /// </param>
+    public static async Task<StoreConnection> OpenAsync(StoreSettings settings, IReadOnlyList<IProjection> projections, CancellationToken ct, bool create = false)
     {
         var registry = EventCatalog.CreateRegistry();
         return settings.Provider.ToUpperInvariant() switch
         {
-            "SQLITE" => await OpenSqliteAsync(settings, registry, projections, ct).ConfigureAwait(false),
+            "SQLITE" => await OpenSqliteAsync(settings, registry, projections, create, ct).ConfigureAwait(false),
             "POSTGRES" => await OpenPostgresAsync(settings, registry, projections, ct).ConfigureAwait(false),
 
             _ => throw new CliException(CliErrors.BadOption,
@@ -45,7 +52,8 @@ internal sealed class StoreConnection : IAsyncDisposable
         };
     }
 
-    private static async Task<StoreConnection> OpenSqliteAsync(StoreSettings settings, EventTypeRegistry registry, IReadOnlyList<IProjection> projections, CancellationToken ct)
+    private static async Task<StoreConnection> OpenSqliteAsync(
+        StoreSettings settings, EventTypeRegistry registry, IReadOnlyList<IProjection> projections, bool create, CancellationToken ct)
     {
         SqliteDatabase database;
         try
@@ -53,7 +61,7 @@ internal sealed class StoreConnection : IAsyncDisposable
             var builder = new SqliteConnectionStringBuilder(settings.ConnectionString);
 
             // An admin tool pointed at a mistyped path must say so, not start an empty store there.
-            if (builder.Mode == SqliteOpenMode.ReadWriteCreate)
+            if (builder.Mode == SqliteOpenMode.ReadWriteCreate && !create)
             {
                 builder.Mode = SqliteOpenMode.ReadWrite;
             }
@@ -66,7 +74,12 @@ internal sealed class StoreConnection : IAsyncDisposable
                 $"the connection string from {settings.ConnectionSource} is not a usable SQLite connection string (expected a file, e.g. '{GlobalOptions.DefaultConnectionString}')");
         }
 
-        if (!File.Exists(database.FilePath))
+        if (create && !File.Exists(database.FilePath) && Path.GetDirectoryName(Path.GetFullPath(database.FilePath)) is { } folder)
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        if (!create && !File.Exists(database.FilePath))
         {
             throw new CliException(CliErrors.StoreUnreachable,
                 $"SQLite database '{Terminal.Clean(database.FilePath)}' does not exist; nothing was created (connection string from {settings.ConnectionSource})",
