@@ -91,7 +91,7 @@ public abstract class GrantCommandTests : IAsyncLifetime
         Assert.False((await App.SendAsync(new RevokeSession("acme", one.SessionId, "admin"))).Changed);
         var everywhere = await App.SendAsync(new RevokeUserSessions("acme", _alice, "security"));
 
-        Assert.Equal([two.SessionId, three.SessionId], everywhere.SessionIds.Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { two.SessionId, three.SessionId }.Order(StringComparer.Ordinal), everywhere.SessionIds.Order(StringComparer.Ordinal));
         Assert.Equal(new SessionRevoked(one.SessionId, _alice, "logout"), (await StreamAsync("acme", StreamNames.Session("acme", one.SessionId)))[^1]);
         Assert.Equal(DomainErrors.SessionInvalidReason, await FailsAsync(() => App.SendAsync(new RevokeSession("acme", two.SessionId, "bored"))));
         Assert.Equal(DomainErrors.SessionNotFound, await FailsAsync(() => App.SendAsync(new RevokeSession("globex", two.SessionId, "admin"))));
