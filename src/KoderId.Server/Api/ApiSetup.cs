@@ -4,7 +4,9 @@ using KoderId.Oidc;
 using KoderId.Oidc.Common;
 using KoderId.Projections.Audit;
 using KoderId.Projections.Groups;
+using KoderId.Projections.Grants;
 using KoderId.Projections.Roles;
+using KoderId.Projections.Sessions;
 using KoderId.Projections.Tenants;
 using KoderId.Projections.Users;
 using KoderId.Server.Auth;
@@ -34,6 +36,9 @@ public static class ApiSetup
         services.AddSingleton<AuditLog>();
         services.AddSingleton<GroupDirectory>();
         services.AddSingleton<RoleDirectory>();
+        services.AddSingleton<SessionDirectory>();
+        services.AddSingleton<RefreshFamilyDirectory>();
+        services.AddSingleton<KoderId.Application.Sessions.IActiveSessions, KoderId.Server.Sessions.ActiveSessions>();
 
         // After the storage start-up (registration order is start order): the store is open and projections built.
         services.AddHostedService<DefaultTenantStartup>();
@@ -61,6 +66,7 @@ public static class ApiSetup
         app.MapOpenApi().AllowAnonymous();
         app.MapTenantsApi();
         app.MapUsersApi();
+        app.MapUserSessionsApi();
         app.MapCredentialsApi();
         app.MapGroupsApi();
         app.MapRolesApi();
