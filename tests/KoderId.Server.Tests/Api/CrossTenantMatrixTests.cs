@@ -160,6 +160,38 @@ public sealed class CrossTenantMatrixTests : IAsyncLifetime
         await AssertGlobexUnchangedAsync();
     }
 
+    [Fact]
+    public async Task tenant_a_reads_its_own_audit_trail_and_never_an_entry_of_tenant_b()
+    {
+        // The audit model is async: wait until acme's own trail shows its key's creation, then look for globex in it.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        JsonElement[] items;
+        do
+        {
+            using var response = await SendAsync(HttpMethod.Get, $"/v1/admin/audit?limit=500", tenant: null, body: null, "application/json");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            items = [.. JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("items").EnumerateArray()];
+            if (items.Any(i => i.GetProperty("eventType").GetString() == "api-key.created.v1"))
+            {
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+        while (DateTime.UtcNow < deadline);
+
+        Assert.Contains(items, i => i.GetProperty("eventType").GetString() == "api-key.created.v1");
+        Assert.All(items, i => Assert.Equal("acme", i.GetProperty("tenantId").GetString()));
+        var text = string.Join("\n", items.Select(i => i.GetRawText()));
+        foreach (var id in new[] { _user, _group, _role, _key })
+        {
+            Assert.DoesNotContain(id, text, StringComparison.Ordinal);
+        }
+
+        using var bySubject = await SendAsync(HttpMethod.Get, $"/v1/admin/audit?subject={_user}", tenant: null, body: null, "application/json");
+        Assert.Equal(0, JsonDocument.Parse(await bySubject.Content.ReadAsStringAsync()).RootElement.GetProperty("items").GetArrayLength());
+    }
+
     private async Task AssertGlobexUnchangedAsync()
     {
         var user = await _api.OkAsync(HttpMethod.Get, $"/v1/users/{_user}", "globex");
