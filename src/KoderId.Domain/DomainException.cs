@@ -13,7 +13,7 @@ public sealed class DomainException(string code, string message) : Exception(mes
 }
 
 /// <summary>
-/// The KID1000-KID1099 codes of the tenant, user, group (KID1040-KID1059) and role (KID1060-KID1079)
+/// The KID1000-KID1099 codes of the tenant (settings: KID1032-KID1039), user, group (KID1040-KID1059) and role (KID1060-KID1079)
 /// decisions (KID1100-KID1199 belong to credentials, KID1230-KID1249 to sessions and grants).
 /// A code is never reused for another meaning.
 /// </summary>
@@ -67,6 +67,12 @@ public static class DomainErrors
 
     public const string TenantDefaultProtected = "KID1030";
     public const string TenantInvalidReason = "KID1031";
+    public const string TenantInvalidPasswordPolicy = "KID1032";
+    public const string TenantInvalidHashingPolicy = "KID1033";
+    public const string TenantInvalidLockoutPolicy = "KID1034";
+    public const string TenantInvalidTokenLifetime = "KID1035";
+    public const string TenantInvalidSigningAlgorithm = "KID1036";
+    public const string TenantInvalidSettings = "KID1037";
 
     // KID1230-KID1249: SSO sessions, authorization codes and refresh families (ADR 0004).
     public const string SessionNotFound = "KID1230";
@@ -153,6 +159,12 @@ public static class DomainErrors
         [RefreshReused] = "refresh.reused",
         [RefreshConcurrentRotation] = "refresh.concurrent_rotation",
         [RefreshInvalidRequest] = "refresh.invalid_request",
+        [TenantInvalidPasswordPolicy] = "tenant.invalid_password_policy",
+        [TenantInvalidHashingPolicy] = "tenant.invalid_hashing_policy",
+        [TenantInvalidLockoutPolicy] = "tenant.invalid_lockout_policy",
+        [TenantInvalidTokenLifetime] = "tenant.invalid_token_lifetime",
+        [TenantInvalidSigningAlgorithm] = "tenant.invalid_signing_algorithm",
+        [TenantInvalidSettings] = "tenant.invalid_settings",
     };
 
     /// <summary>Every code and its name, for the errors catalogue and its test.</summary>

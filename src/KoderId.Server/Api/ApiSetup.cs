@@ -32,6 +32,8 @@ public static class ApiSetup
         services.AddKoderIdApplication();
         services.AddMediator(o => o.ServiceLifetime = ServiceLifetime.Scoped);
         services.AddSingleton<TenantDirectory>();
+        services.AddSingleton(sp => new TenantSettingsDirectory(sp.GetRequiredService<KoderId.EventSourcing.Projections.IReadModelStore>()));
+        services.AddSingleton<ITenantSettingsProvider, ProjectedTenantSettings>();
         services.AddSingleton(sp => new UserDirectory(sp.GetRequiredService<KoderId.EventSourcing.Projections.IReadModelStore>()));
         services.AddSingleton<AuditLog>();
         services.AddSingleton<GroupDirectory>();
@@ -65,6 +67,7 @@ public static class ApiSetup
         ArgumentNullException.ThrowIfNull(app);
         app.MapOpenApi().AllowAnonymous();
         app.MapTenantsApi();
+        app.MapTenantSettingsApi();
         app.MapUsersApi();
         app.MapUserSessionsApi();
         app.MapCredentialsApi();
