@@ -1,4 +1,7 @@
+using KoderId.Oidc.Clients;
 using KoderId.Oidc.Common;
+using KoderId.Oidc.Registration;
+using KoderId.Projections.Clients;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
@@ -17,12 +20,19 @@ public static class OidcSetup
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<OidcOptions>().Bind(configuration.GetSection(OidcOptions.Section));
+
+        // Clients/ and Registration/ (ADR 0004): the cached client lookup, client authentication, RFC 7591/7592.
+        services.AddOptions<ClientRegistrationOptions>().Bind(configuration.GetSection(OidcOptions.Section));
+        services.AddSingleton<ClientDirectory>(sp => new ClientDirectory(sp.GetRequiredService<KoderId.EventSourcing.Projections.IReadModelStore>()));
+        services.AddSingleton<ClientAssertionJtis>();
+        services.AddSingleton<ClientAuthenticator>();
         return services;
     }
 
     public static IEndpointRouteBuilder MapKoderIdOidc(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
+        endpoints.MapClientRegistration();
         return endpoints;
     }
 }

@@ -1,5 +1,6 @@
 using KoderId.Domain;
 using KoderId.Domain.ApiKeys;
+using KoderId.Domain.Clients;
 using KoderId.Domain.Groups;
 using KoderId.Domain.Roles;
 using KoderId.Domain.Tenants;
@@ -62,6 +63,14 @@ public static class Aggregates
         ApiKeyState.Initial,
         Domain.ApiKeys.ApiKey.Evolve,
         DomainErrors.ApiKeyNotFound,
+        _ => [],
+        new Dictionary<string, string>(StringComparer.Ordinal));
+
+    public static readonly AggregateType<ClientState> Client = new(
+        "client",
+        ClientState.Initial,
+        Domain.Clients.Client.Evolve,
+        DomainErrors.ClientNotFound,
         _ => [],
         new Dictionary<string, string>(StringComparer.Ordinal));
 }

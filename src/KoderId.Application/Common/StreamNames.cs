@@ -16,4 +16,6 @@ public static class StreamNames
     public static string Role(string tenantId, string roleId) => $"role-{tenantId}-{roleId}";
 
     public static string ApiKey(string tenantId, string keyId) => $"api-key-{tenantId}-{keyId}";
+
+    public static string Client(string tenantId, string clientId) => $"client-{tenantId}-{clientId}";
 }
