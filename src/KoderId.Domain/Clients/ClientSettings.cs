@@ -179,9 +179,10 @@ public static class ClientRules
         }
 
         var (jwks, jwksUri) = Keys(draft.Jwks, draft.JwksUri);
-        if (method == ClientAuthMethods.PrivateKeyJwt && jwks is null && jwksUri is null)
+        if (method == ClientAuthMethods.PrivateKeyJwt && jwks is null)
         {
-            throw Refuse(DomainErrors.ClientInvalidJwks, "private_key_jwt needs the client's public keys (jwks).");
+            // jwks_uri is kept as metadata but not fetched yet: a client relying on it could never authenticate.
+            throw Refuse(DomainErrors.ClientInvalidJwks, "private_key_jwt needs the client's public keys inline (jwks); jwks_uri is not fetched by this server.");
         }
 
         return new ClientSettings(

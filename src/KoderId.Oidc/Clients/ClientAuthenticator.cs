@@ -39,6 +39,9 @@ public sealed class ClientAuthenticator(ClientDirectory clients, ClientAssertion
     private static readonly string[] AssertionAlgorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.RsaSsaPssSha256];
     private static readonly JsonWebTokenHandler Handler = new() { MapInboundClaims = false };
 
+    /// <summary>Parsed keys per cached client record: a new record (any change to the client) parses again.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ClientRecord, IList<SecurityKey>> Keys = new();
+
     public async Task<AuthenticatedClient> AuthenticateAsync(HttpContext http, OidcTenant tenant, IFormCollection form)
     {
         ArgumentNullException.ThrowIfNull(http);
@@ -151,7 +154,7 @@ public sealed class ClientAuthenticator(ClientDirectory clients, ClientAssertion
         {
             ValidIssuer = client.ClientId,
             ValidAudiences = [tenant.Issuer, tenant.Endpoint(OidcPaths.Token), tenant.Issuer + http.Request.Path.Value],
-            IssuerSigningKeys = new JsonWebKeySet(client.View.Jwks).GetSigningKeys(),
+            IssuerSigningKeys = Keys.GetValue(client, c => new JsonWebKeySet(c.View.Jwks).GetSigningKeys()),
             ValidAlgorithms = AssertionAlgorithms,
             RequireExpirationTime = true,
             RequireSignedTokens = true,

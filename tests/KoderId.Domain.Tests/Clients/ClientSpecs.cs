@@ -65,6 +65,8 @@ public sealed class ClientSpecs
     [InlineData(DomainErrors.ClientInvalidJwks, "jwks-missing")]
     [InlineData(DomainErrors.ClientInvalidJwks, "jwks-private")]
     [InlineData(DomainErrors.ClientInvalidJwks, "jwks-both")]
+    [InlineData(DomainErrors.ClientInvalidJwks, "jwks-uri-only")]
+    [InlineData(DomainErrors.ClientInvalidJwks, "jwks-uri-http")]
     [InlineData(DomainErrors.ClientInvalidName, "name")]
     [InlineData(DomainErrors.ClientInvalidType, "type")]
     [InlineData(DomainErrors.ClientInvalidPostLogoutRedirectUri, "logout")]
@@ -84,6 +86,8 @@ public sealed class ClientSpecs
             "jwks-missing" => Web with { TokenEndpointAuthMethod = "private_key_jwt" },
             "jwks-private" => Web with { TokenEndpointAuthMethod = "private_key_jwt", Jwks = """{"keys":[{"kty":"EC","crv":"P-256","x":"a","y":"b","d":"c"}]}""" },
             "jwks-both" => Web with { TokenEndpointAuthMethod = "private_key_jwt", Jwks = Jwks, JwksUri = "https://shop.example.com/jwks" },
+            "jwks-uri-only" => Web with { TokenEndpointAuthMethod = "private_key_jwt", JwksUri = "https://shop.example.com/jwks" },
+            "jwks-uri-http" => Web with { JwksUri = "http://shop.example.com/jwks" },
             "name" => Web with { Name = " " },
             "type" => Web with { ClientType = "spa" },
             "logout" => Web with { PostLogoutRedirectUris = ["javascript:alert(1)"] },
