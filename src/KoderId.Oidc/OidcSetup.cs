@@ -1,10 +1,10 @@
 using KoderId.Oidc.Authorize;
 using KoderId.Oidc.Common;
 using KoderId.Oidc.Login;
+using KoderId.Oidc.Sessions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using KoderId.Oidc.Clients;
-using KoderId.Oidc.Common;
 using KoderId.Oidc.Registration;
 using KoderId.Projections.Clients;
 using Microsoft.AspNetCore.Builder;
@@ -40,6 +40,9 @@ public static class OidcSetup
         services.AddSingleton<PendingAuthorization>();
         services.AddScoped<AuthorizeFlow>();
         services.AddScoped<IPasswordLogin, PasswordLogin>();
+        services.AddScoped<ISsoSessions, SsoSessions>();
+        services.AddScoped<IAuthorizationCodeIssuer, AuthorizationCodeIssuer>();
+        services.AddSingleton<IAuthorizeClients, AuthorizeClients>();
 
         // Clients/ and Registration/ (ADR 0004): the cached client lookup, client authentication, RFC 7591/7592.
         services.AddOptions<ClientRegistrationOptions>().Bind(configuration.GetSection(OidcOptions.Section));
