@@ -2,6 +2,7 @@ using KoderId.EventSourcing.Projections;
 using KoderId.Projections.ApiKeys;
 using KoderId.Projections.Audit;
 using KoderId.Projections.Groups;
+using KoderId.Projections.Keys;
 using KoderId.Projections.Roles;
 using KoderId.Projections.Sessions;
 using KoderId.Projections.Tenants;
@@ -20,6 +21,7 @@ public static class ProjectionCatalog
         new GroupsProjection(),
         new RolesProjection(),
         new ApiKeysProjection(),
+        new SigningKeysProjection(),
         new AuditProjection(),
     ];
 }

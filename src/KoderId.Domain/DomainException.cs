@@ -65,6 +65,9 @@ public static class DomainErrors
     public const string ApiKeyInvalidExpiry = "KID1084";
     public const string ApiKeyIdTaken = "KID1085";
 
+    /// <summary>KID1250-KID1259: the tenant's signing keys.</summary>
+    public const string SigningKeyUnsupportedAlgorithm = "KID1250";
+
     public const string TenantDefaultProtected = "KID1030";
     public const string TenantInvalidReason = "KID1031";
 
@@ -113,6 +116,7 @@ public static class DomainErrors
         [ApiKeyIdTaken] = "api_key.id_taken",
         [TenantDefaultProtected] = "tenant.default_protected",
         [TenantInvalidReason] = "tenant.invalid_reason",
+        [SigningKeyUnsupportedAlgorithm] = "signing_key.unsupported_algorithm",
     };
 
     /// <summary>Every code and its name, for the errors catalogue and its test.</summary>

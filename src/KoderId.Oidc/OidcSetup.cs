@@ -1,4 +1,6 @@
 using KoderId.Oidc.Common;
+using KoderId.Oidc.Discovery;
+using KoderId.Oidc.Keys;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
@@ -17,12 +19,15 @@ public static class OidcSetup
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<OidcOptions>().Bind(configuration.GetSection(OidcOptions.Section));
+        services.AddKoderIdKeys(configuration);
         return services;
     }
 
     public static IEndpointRouteBuilder MapKoderIdOidc(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
+        endpoints.MapDiscoveryEndpoints();
+        endpoints.MapKeysEndpoint();
         return endpoints;
     }
 }

@@ -19,6 +19,7 @@ public static class StartupCheck
         {
             _ = services.GetRequiredService<StorageBackend>();
             _ = services.GetService<BootstrapAdminKey>();
+            _ = services.GetService<KoderId.Oidc.Keys.IKeyEncryptionKeyProvider>();
             return [];
         }
         catch (OptionsValidationException ex)

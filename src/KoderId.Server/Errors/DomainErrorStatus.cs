@@ -50,6 +50,7 @@ public static class DomainErrorStatus
         [DomainErrors.ApiKeyScopeNotAllowed] = StatusCodes.Status403Forbidden,
         [DomainErrors.ApiKeyInvalidExpiry] = StatusCodes.Status400BadRequest,
         [DomainErrors.ApiKeyIdTaken] = StatusCodes.Status409Conflict,
+        [DomainErrors.SigningKeyUnsupportedAlgorithm] = StatusCodes.Status400BadRequest,
     };
 
     /// <summary>
