@@ -36,8 +36,8 @@ public abstract class SigningKeysProjectionTests
         var a = keys.All[0];
         Assert.Equal((T0, T0.AddHours(24), T0.AddHours(25)), (a.ActivatesAt, a.RetiredAt, a.ExpiresAt));
         Assert.Equal(Ec, a.PublicKey);
-        Assert.Equal("ES256-a", keys.Active("ES256", T0.AddHours(23)).KeyId);
-        Assert.Equal("ES256-b", keys.Active("ES256", T0.AddHours(24)).KeyId);
+        Assert.Equal("ES256-a", keys.Active("ES256", T0.AddHours(23))?.KeyId);
+        Assert.Equal("ES256-b", keys.Active("ES256", T0.AddHours(24))?.KeyId);
         Assert.Equal(2, keys.Published(T0.AddHours(24)).Count);
         Assert.Equal(["ES256-b"], keys.Published(T0.AddHours(25)).Select(k => k.KeyId));
         Assert.Null(keys.FindPublished("ES256-a", T0.AddHours(25)));
