@@ -42,6 +42,17 @@ public sealed class JwtTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task the_header_is_alg_kid_typ_and_the_payload_is_the_claims_as_given()
+    {
+        var token = await Signer.SignAsync("acme", "ES256", "at+jwt", new Dictionary<string, object?> { ["iss"] = Acme, ["scope"] = "read", ["skip"] = null });
+
+        Assert.Equal(["alg", "kid", "typ"], Header(token).EnumerateObject().Select(p => p.Name).Order());
+        var payload = JsonDocument.Parse(Base64Url.DecodeFromChars(token.Split('.')[1])).RootElement;
+        Assert.Equal(["iss", "scope"], payload.EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(64, Base64Url.DecodeFromChars(token.Split('.')[2]).Length);
+    }
+
+    [Fact]
     public async Task the_active_keys_are_the_ones_discovery_says_the_policy_defaults_to()
     {
         var policy = _host.Get<ISigningAlgorithmPolicy>();
