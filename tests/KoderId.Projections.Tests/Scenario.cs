@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using KoderId.Events.Credentials;
 using KoderId.Events.ApiKeys;
 using KoderId.Events.Groups;
+using KoderId.Events.Keys;
 using KoderId.Events.Roles;
 using KoderId.Events.Sessions;
 using KoderId.Events.Tenants;
@@ -107,6 +108,11 @@ internal sealed class Scenario(ReadModelHarness h, int seed = 20250601)
                 new ApiKeyCreated(kept, "CI", ["users:read", "users:write"], "n4bQgYhMfWWaL-qgxVrQFaO_TxsrC4Is0V1sFbDwCgg", false, new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero)));
             await AppendAsync(tenant, $"api-key-{tenant}-{revoked}", $"admin@{tenant}",
                 new ApiKeyCreated(revoked, "Old", ["admin"], "n4bQgYhMfWWaL-qgxVrQFaO_TxsrC4Is0V1sFbDwCgg"), new ApiKeyRevoked(revoked));
+            var jwk = new PublicJsonWebKey("EC", "P-256", "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU", "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0");
+            var t0 = new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
+            await AppendAsync(tenant, $"signing-keys-{tenant}", "system:key-rotation", new KeyRotated($"ES256-{tenant}-1", "ES256", jwk, $"ES256-{tenant}-1", t0));
+            await AppendAsync(tenant, $"signing-keys-{tenant}", "system:key-rotation",
+                new KeyRotated($"ES256-{tenant}-2", "ES256", jwk, $"ES256-{tenant}-2", t0.AddHours(24), $"ES256-{tenant}-1", t0.AddHours(25)));
         }
     }
 
