@@ -141,6 +141,26 @@ public sealed class KeyEncryptionTests
         }));
     }
 
+    [Theory]
+    [InlineData("KoderId:Oidc:KeyRotationInterval", "00:00:00", "KoderId:Oidc:KeyRotationInterval")]
+    [InlineData("KoderId:Oidc:KeyPropagationDelay", "2.00:00:00", "KoderId:Oidc:KeyPropagationDelay")]
+    [InlineData("KoderId:Oidc:ClockSkew", "01:00:00", "ClockSkew")]
+    public async Task a_rotation_setting_out_of_range_stops_start_up_with_a_line_naming_it(string setting, string value, string named)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["KoderId:Storage:Provider"] = "inmemory",
+            [setting] = value,
+        }).Build();
+        await using var services = new ServiceCollection().AddLogging().AddKoderIdStorage(configuration).AddKoderIdOidc(configuration).BuildServiceProvider();
+
+        var lines = StartupCheck.Run(services);
+
+        Assert.NotEmpty(lines);
+        Assert.All(lines, line => Assert.StartsWith("Configuration error: ", line, StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.Contains(named, StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task the_start_up_check_creates_no_kek_file()
     {
