@@ -7,6 +7,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using KoderId.Oidc.Clients;
 using KoderId.Oidc.Registration;
 using KoderId.Projections.Clients;
+using KoderId.Oidc.Discovery;
+using KoderId.Oidc.Keys;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
@@ -49,6 +51,7 @@ public static class OidcSetup
         services.AddSingleton<ClientDirectory>(sp => new ClientDirectory(sp.GetRequiredService<KoderId.EventSourcing.Projections.IReadModelStore>()));
         services.AddSingleton<ClientAssertionJtis>();
         services.AddSingleton<ClientAuthenticator>();
+        services.AddKoderIdKeys(configuration);
         return services;
     }
 
@@ -58,6 +61,8 @@ public static class OidcSetup
         endpoints.MapAuthorize();
         endpoints.MapLoginPages();
         endpoints.MapClientRegistration();
+        endpoints.MapDiscoveryEndpoints();
+        endpoints.MapKeysEndpoint();
         return endpoints;
     }
 }
