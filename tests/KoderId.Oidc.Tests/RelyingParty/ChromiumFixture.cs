@@ -1,0 +1,112 @@
+using KoderId.Server.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace KoderId.Oidc.Tests.RelyingParty;
+
+/// <summary>
+/// Shared by the Chromium classes (one browser, one issuer, one RP for all of them): Koder ID on Kestrel with
+/// tenants acme and globex, alice in acme, and three RP clients — <c>a</c> and <c>b</c> first-party, <c>c</c>
+/// third-party (consent) — served by one <see cref="RelyingPartyApp"/>. Each test opens its own browser context,
+/// so cookies never leak between tests.
+/// </summary>
+public sealed class ChromiumFixture : IAsyncLifetime
+{
+    public const string Password = "correct horse battery staple 42";
+
+    private IPlaywright? _playwright;
+
+    public KestrelIssuer Server { get; private set; } = null!;
+
+    public RelyingPartyApp Rp { get; private set; } = null!;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    public string UserId { get; private set; } = "";
+
+    public int RpPort { get; private set; }
+
+    public Dictionary<string, string> ClientIds { get; } = [];
+
+    public string Issuer => Server.Issuer("acme");
+
+    public async Task InitializeAsync()
+    {
+        Server = await KestrelIssuer.StartAsync("acme", "globex");
+        UserId = await Server.CreateUserAsync("acme", "alice", "alice@example.com", "Alice", "Liddell", Password);
+        RpPort = ServerProcess.FreePort();
+        var clients = new List<RpClient>();
+        foreach (var (name, firstParty) in new[] { ("a", true), ("b", true), ("c", false) })
+        {
+            var (id, secret) = await Server.CreateClientAsync("acme", new
+            {
+                name = "RP " + name,
+                redirectUris = new[] { RelyingPartyApp.RedirectUri(RpPort, name) },
+                postLogoutRedirectUris = new[] { $"http://127.0.0.1:{RpPort}/{name}/signed-out" },
+                grantTypes = new[] { "authorization_code", "refresh_token" },
+                scopes = new[] { "openid", "profile", "email", "offline_access" },
+                firstParty,
+
+                // The handler posts client_id and client_secret in the body; the server holds a client to the
+                // method it registered, so register the one the library uses.
+                tokenEndpointAuthMethod = "client_secret_post",
+            });
+            clients.Add(new RpClient(name, id, secret));
+            ClientIds[name] = id;
+        }
+
+        Rp = await RelyingPartyApp.StartAsync(RpPort, Issuer, clients, userInfo: false);
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox"],
+        });
+    }
+
+    /// <summary>A fresh browser profile (no cookies) whose waits give up after 10 s.</summary>
+    public async Task<IBrowserContext> NewContextAsync()
+    {
+        var context = await Browser.NewContextAsync();
+        context.SetDefaultTimeout(10_000);
+        return context;
+    }
+
+    /// <summary>Waits for <paramref name="url"/> (a glob); on timeout says where the browser is and what it shows.</summary>
+    public static async Task ArriveAsync(IPage page, string url)
+    {
+        try
+        {
+            await page.WaitForURLAsync(url);
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"expected {url}, at {page.Url}:\n{await page.ContentAsync()}");
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+
+        _playwright?.Dispose();
+        if (Rp is not null)
+        {
+            await Rp.DisposeAsync();
+        }
+
+        if (Server is not null)
+        {
+            await Server.DisposeAsync();
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ChromiumCollection : ICollectionFixture<ChromiumFixture>
+{
+    public const string Name = "chromium";
+}

@@ -1,0 +1,141 @@
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace KoderId.Oidc.Tests.RelyingParty;
+
+/// <summary>One OIDC client of the relying party: its path prefix (<c>/{Name}/</c>) is its protected page.</summary>
+public sealed record RpClient(string Name, string ClientId, string ClientSecret);
+
+/// <summary>
+/// A relying party as an application team would write it: ASP.NET Core's cookie + OpenIdConnect handlers pointed
+/// at our issuer with nothing but the Authority and the client's credentials, on its own Kestrel port. Discovery,
+/// JWKS and the token request go over real HTTP; the handler validates the ID token itself (signature, iss, aud,
+/// nonce, at_hash). Each client's page at <c>/{name}/</c> prints the signed-in user's claims, one per line.
+/// </summary>
+public sealed class RelyingPartyApp : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private RelyingPartyApp(WebApplication app, int port)
+    {
+        _app = app;
+        Origin = $"http://127.0.0.1:{port}";
+    }
+
+    public string Origin { get; }
+
+    public static string RedirectUri(int port, string name) => $"http://127.0.0.1:{port}/{name}/signin-oidc";
+
+    public static async Task<RelyingPartyApp> StartAsync(int port, string authority, IReadOnlyList<RpClient> clients, bool userInfo)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, port));
+        var authentication = builder.Services.AddAuthentication();
+        foreach (var client in clients)
+        {
+            var cookie = client.Name + "-cookie";
+            authentication.AddCookie(cookie, o =>
+            {
+                o.Cookie.Name = "rp-" + client.Name;
+                o.Cookie.Path = "/" + client.Name;
+            });
+            authentication.AddOpenIdConnect(client.Name, o =>
+            {
+                o.SignInScheme = cookie;
+                o.Authority = authority;
+                o.RequireHttpsMetadata = false; // the test issuer is http://acme.localhost:port
+                o.ClientId = client.ClientId;
+                o.ClientSecret = client.ClientSecret;
+                o.ResponseType = "code";
+                o.ResponseMode = "query"; // the handler's default is form_post; we support query only
+                o.UsePkce = true;
+                o.SaveTokens = true;
+                o.GetClaimsFromUserInfoEndpoint = userInfo;
+                o.MapInboundClaims = false;
+                o.Scope.Clear();
+                foreach (var scope in new[] { "openid", "profile", "email", "offline_access" })
+                {
+                    o.Scope.Add(scope);
+                }
+
+                o.CallbackPath = $"/{client.Name}/signin-oidc";
+                o.AccessDeniedPath = $"/{client.Name}/denied";
+                o.TokenValidationParameters.NameClaimType = "name";
+                o.Backchannel = new HttpClient(KestrelIssuer.LoopbackHandler());
+
+                // Plain http on loopback: the correlation and nonce cookies cannot be Secure, and the callback is a
+                // top-level GET redirect (response_mode=query), which SameSite=Lax lets through.
+                o.CorrelationCookie.SameSite = SameSiteMode.Lax;
+                o.CorrelationCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.NonceCookie.SameSite = SameSiteMode.Lax;
+                o.NonceCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.Events.OnTokenValidated = context =>
+                {
+                    // What the handler itself checked: the page shows it so a test sees the RP's view, not ours.
+                    context.Properties!.Items["validated.iss"] = context.SecurityToken.Issuer;
+                    context.Properties.Items["validated.aud"] = string.Join(' ', context.SecurityToken.Audiences);
+                    context.Properties.Items["validated.kid"] = context.SecurityToken.Header.Kid;
+                    context.Properties.Items["validated.alg"] = context.SecurityToken.Header.Alg;
+                    context.Properties.Items["validated.nonce"] = context.ProtocolMessage.Nonce ?? context.SecurityToken.Payload.Nonce;
+                    return Task.CompletedTask;
+                };
+                o.Events.OnRemoteFailure = context =>
+                {
+                    context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+                    context.Response.ContentType = "text/plain";
+                    context.HandleResponse();
+                    return context.Response.WriteAsync("remote failure: " + context.Failure?.Message);
+                };
+            });
+        }
+
+        var app = builder.Build();
+        app.UseAuthentication();
+        foreach (var client in clients)
+        {
+            app.MapGet($"/{client.Name}/", async (HttpContext http) =>
+            {
+                var result = await http.AuthenticateAsync(client.Name + "-cookie");
+                if (!result.Succeeded)
+                {
+                    await http.ChallengeAsync(client.Name, new AuthenticationProperties { RedirectUri = $"/{client.Name}/" });
+                    return;
+                }
+
+                var text = new StringBuilder("signed in\n");
+                foreach (var claim in result.Principal!.Claims)
+                {
+                    text.Append(claim.Type).Append('=').Append(claim.Value).Append('\n');
+                }
+
+                foreach (var (key, value) in result.Properties!.Items.Where(p => p.Key.StartsWith("validated.", StringComparison.Ordinal)))
+                {
+                    text.Append(key).Append('=').Append(value).Append('\n');
+                }
+
+                foreach (var token in new[] { "id_token", "access_token", "refresh_token" })
+                {
+                    text.Append("token:").Append(token).Append('=').Append(result.Properties!.GetTokenValue(token)).Append('\n');
+                }
+
+                http.Response.ContentType = "text/plain";
+                await http.Response.WriteAsync(text.ToString());
+            });
+            app.MapGet($"/{client.Name}/denied", () => Results.Text("access denied by the user"));
+        }
+
+        await app.StartAsync();
+        return new RelyingPartyApp(app, port);
+    }
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+}
