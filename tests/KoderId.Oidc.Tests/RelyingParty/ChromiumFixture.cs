@@ -6,7 +6,7 @@ namespace KoderId.Oidc.Tests.RelyingParty;
 /// <summary>
 /// Shared by the Chromium classes (one browser, one issuer, one RP for all of them): Koder ID on Kestrel with
 /// tenants acme and globex, alice in acme, and three RP clients — <c>a</c> and <c>b</c> first-party, <c>c</c>
-/// third-party (consent) — served by one <see cref="RelyingPartyApp"/>. Each test opens its own browser context,
+/// and <c>d</c> third-party (consent, remembered once given: one to deny, one to allow) — served by one <see cref="RelyingPartyApp"/>. Each test opens its own browser context,
 /// so cookies never leak between tests.
 /// </summary>
 public sealed class ChromiumFixture : IAsyncLifetime
@@ -35,7 +35,7 @@ public sealed class ChromiumFixture : IAsyncLifetime
         UserId = await Server.CreateUserAsync("acme", "alice", "alice@example.com", "Alice", "Liddell", Password);
         RpPort = ServerProcess.FreePort();
         var clients = new List<RpClient>();
-        foreach (var (name, firstParty) in new[] { ("a", true), ("b", true), ("c", false) })
+        foreach (var (name, firstParty) in new[] { ("a", true), ("b", true), ("c", false), ("d", false) })
         {
             var (id, secret) = await Server.CreateClientAsync("acme", new
             {

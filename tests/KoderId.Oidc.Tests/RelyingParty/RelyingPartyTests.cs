@@ -88,10 +88,10 @@ public sealed class RelyingPartyTests(ChromiumFixture fixture)
         var page = await context.NewPageAsync();
         await SignInAsync(page, "a");
 
-        await page.GotoAsync($"{fixture.Rp.Origin}/c/");
+        await page.GotoAsync($"{fixture.Rp.Origin}/d/");
         await ChromiumFixture.ArriveAsync(page, $"{fixture.Issuer}/ui/consent?**");
         await page.GetByRole(AriaRole.Button, new() { Name = "Allow" }).ClickAsync();
-        await ChromiumFixture.ArriveAsync(page, $"{fixture.Rp.Origin}/c/");
+        await ChromiumFixture.ArriveAsync(page, $"{fixture.Rp.Origin}/d/");
 
         Assert.Equal(fixture.UserId, Claims(await page.InnerTextAsync("body"))["sub"]);
     }
