@@ -30,12 +30,13 @@ internal sealed class ClientHost : IAsyncDisposable
 
     public IServiceProvider Services => Api.Factory.Services;
 
-    public static async Task<ClientHost> StartAsync(bool anonymousRegistration = false, string? postgres = null)
+    public static async Task<ClientHost> StartAsync(bool anonymousRegistration = false, string? postgres = null, Action<IServiceCollection>? services = null)
     {
         void Configure(IServiceCollection s)
         {
             s.Configure<TenancyOptions>(o => o.BaseDomain = BaseDomain);
             s.Configure<ClientRegistrationOptions>(o => o.AllowAnonymousRegistration = anonymousRegistration);
+            services?.Invoke(s);
         }
 
         var api = postgres is null ? ApiHost.Sqlite(Configure) : ApiHost.Postgres(postgres);
