@@ -16,3 +16,15 @@ internal sealed class MovableTime : TimeProvider, IClock
 
     public void Register(IServiceCollection services) => services.AddSingleton<TimeProvider>(this).AddSingleton<IClock>(this);
 }
+
+/// <summary>One host for a whole test class (each test uses its own browser, so cookies never cross): the expensive part is the host.</summary>
+public sealed class SharedOidcHost : IAsyncLifetime
+{
+    internal MovableTime Time { get; } = new();
+
+    internal OidcHost Host { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Host = await OidcHost.StartAsync(services: Time.Register);
+
+    public async Task DisposeAsync() => await Host.DisposeAsync();
+}

@@ -8,14 +8,10 @@ namespace KoderId.Oidc.Tests.Conformance.Basic;
 /// The OpenID Foundation Basic OP plan's checks that apply to the code flow (oidcc-*), beyond the happy path of
 /// <see cref="CodeFlowTests"/>: ID token claims, error pages that never redirect, prompt, max_age, request objects.
 /// </summary>
-public sealed class BasicPlanTests : IAsyncLifetime
+public sealed class BasicPlanTests(SharedOidcHost shared) : IClassFixture<SharedOidcHost>
 {
-    private readonly MovableTime _time = new();
-    private OidcHost _host = null!;
-
-    public async Task InitializeAsync() => _host = await OidcHost.StartAsync(services: _time.Register);
-
-    public async Task DisposeAsync() => await _host.DisposeAsync();
+    private readonly MovableTime _time = shared.Time;
+    private readonly OidcHost _host = shared.Host;
 
     [Fact]
     public async Task oidcc_server_the_id_token_echoes_the_nonce_and_carries_iat_exp_auth_time_and_a_correct_at_hash()

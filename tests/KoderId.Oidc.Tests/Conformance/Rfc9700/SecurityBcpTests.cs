@@ -7,28 +7,35 @@ namespace KoderId.Oidc.Tests.Conformance.Rfc9700;
 /// RFC 9700 (OAuth 2.0 Security Best Current Practice) end to end: exact redirect-URI matching (§4.1, with the
 /// RFC 8252 loopback port exception), PKCE downgrade (§2.1.1, §4.8), code and refresh-token replay (§4.5, §4.14).
 /// </summary>
-public sealed class SecurityBcpTests : IAsyncLifetime
+public sealed class SecurityBcpTests(SecurityBcpTests.Fixture fixture) : IClassFixture<SecurityBcpTests.Fixture>
 {
     private const string Loopback = "http://127.0.0.1:49152/callback";
-    private OidcHost _host = null!;
-    private string _public = "";
+    private readonly OidcHost _host = fixture.Host;
+    private readonly string _public = fixture.PublicClient;
 
-    public async Task InitializeAsync()
+    public sealed class Fixture : IAsyncLifetime
     {
-        _host = await OidcHost.StartAsync();
-        (_public, _) = await _host.Host.CreateClientAsync("acme", new
-        {
-            name = "Native app",
-            type = "public",
-            redirectUris = new[] { OidcHost.RedirectUri, Loopback },
-            grantTypes = new[] { "authorization_code", "refresh_token" },
-            scopes = new[] { "openid", "profile", "offline_access" },
-            tokenEndpointAuthMethod = "none",
-            firstParty = true,
-        });
-    }
+        internal OidcHost Host { get; private set; } = null!;
 
-    public async Task DisposeAsync() => await _host.DisposeAsync();
+        public string PublicClient { get; private set; } = "";
+
+        public async Task InitializeAsync()
+        {
+            Host = await OidcHost.StartAsync();
+            (PublicClient, _) = await Host.Host.CreateClientAsync("acme", new
+            {
+                name = "Native app",
+                type = "public",
+                redirectUris = new[] { OidcHost.RedirectUri, Loopback },
+                grantTypes = new[] { "authorization_code", "refresh_token" },
+                scopes = new[] { "openid", "profile", "offline_access" },
+                tokenEndpointAuthMethod = "none",
+                firstParty = true,
+            });
+        }
+
+        public async Task DisposeAsync() => await Host.DisposeAsync();
+    }
 
     [Theory]
     [InlineData("https://rp.example/cb/")] // trailing slash
