@@ -189,6 +189,32 @@ public sealed class BasicPlanTests(SharedOidcHost shared) : IClassFixture<Shared
         Assert.False(query.ContainsKey("code"));
     }
 
+    [Fact]
+    public async Task under_https_the_sso_cookie_is_host_prefixed_secure_httponly_and_samesite_lax()
+    {
+        using var browser = _host.Browser();
+        using var authorize = await browser.GetAsync(_host.AuthorizeUrl(OidcHost.Pkce().Challenge));
+        var page = await browser.GetStringAsync(authorize.Headers.Location!.ToString());
+
+        using var posted = await browser.PostAsync("/ui/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__csrf"] = OidcHost.Hidden(page, "__csrf"),
+            ["ar"] = OidcHost.Hidden(page, "ar"),
+            ["username"] = "alice",
+            ["password"] = OidcHost.Password,
+        }));
+
+        Assert.Equal(HttpStatusCode.SeeOther, posted.StatusCode);
+        var cookie = Assert.Single(posted.Headers.GetValues("Set-Cookie"), c => c.Contains("koderid_session=", StringComparison.Ordinal));
+        Assert.StartsWith("__Host-koderid_session=", cookie, StringComparison.Ordinal);
+        var attributes = cookie.Split(';').Skip(1).Select(a => a.Trim().ToLowerInvariant()).ToArray();
+        Assert.Contains("path=/", attributes);
+        Assert.Contains("secure", attributes);
+        Assert.Contains("httponly", attributes);
+        Assert.Contains("samesite=lax", attributes);
+        Assert.DoesNotContain(attributes, a => a.StartsWith("domain=", StringComparison.Ordinal));
+    }
+
     internal static async Task AssertErrorPageAsync(HttpResponseMessage response)
     {
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
