@@ -23,19 +23,25 @@ public sealed record RpClient(string Name, string ClientId, string ClientSecret)
 public sealed class RelyingPartyApp : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _backchannel;
 
-    private RelyingPartyApp(WebApplication app, int port)
+    private RelyingPartyApp(WebApplication app, int port, System.Collections.Concurrent.ConcurrentQueue<string> backchannel)
     {
         _app = app;
+        _backchannel = backchannel;
         Origin = $"http://127.0.0.1:{port}";
     }
 
     public string Origin { get; }
 
+    /// <summary>Every back-channel request the handlers made (<c>METHOD url</c>): discovery, JWKS, token.</summary>
+    public IReadOnlyCollection<string> Backchannel => _backchannel.ToArray();
+
     public static string RedirectUri(int port, string name) => $"http://127.0.0.1:{port}/{name}/signin-oidc";
 
     public static async Task<RelyingPartyApp> StartAsync(int port, string authority, IReadOnlyList<RpClient> clients, bool userInfo)
     {
+        var backchannel = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, port));
@@ -70,7 +76,7 @@ public sealed class RelyingPartyApp : IAsyncDisposable
                 o.CallbackPath = $"/{client.Name}/signin-oidc";
                 o.AccessDeniedPath = $"/{client.Name}/denied";
                 o.TokenValidationParameters.NameClaimType = "name";
-                o.Backchannel = new HttpClient(KestrelIssuer.LoopbackHandler());
+                o.Backchannel = new HttpClient(new Recording(backchannel) { InnerHandler = KestrelIssuer.LoopbackHandler() });
 
                 // Plain http on loopback: the correlation and nonce cookies cannot be Secure, and the callback is a
                 // top-level GET redirect (response_mode=query), which SameSite=Lax lets through.
@@ -134,8 +140,17 @@ public sealed class RelyingPartyApp : IAsyncDisposable
         }
 
         await app.StartAsync();
-        return new RelyingPartyApp(app, port);
+        return new RelyingPartyApp(app, port, backchannel);
     }
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+
+    private sealed class Recording(System.Collections.Concurrent.ConcurrentQueue<string> log) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            log.Enqueue($"{request.Method} {request.RequestUri}");
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
 }

@@ -38,6 +38,11 @@ public sealed class RelyingPartyTests(ChromiumFixture fixture)
         Assert.Equal(claims["validated.nonce"], idToken.GetProperty("nonce").GetString());
         Assert.Equal(KoderId.Oidc.Token.TokenIssuer.AtHash(claims["token:access_token"]), idToken.GetProperty("at_hash").GetString());
         Assert.Equal(claims["validated.kid"], OidcHost.Header(claims["token:id_token"]).GetProperty("kid").GetString());
+
+        // Over real HTTP, from the issuer alone: discovery, then the keys and the token endpoint it names.
+        Assert.Contains($"GET {fixture.Issuer}/.well-known/openid-configuration", fixture.Rp.Backchannel);
+        Assert.Contains($"GET {fixture.Issuer}/oauth/v2/keys", fixture.Rp.Backchannel);
+        Assert.Contains($"POST {fixture.Issuer}/oauth/v2/token", fixture.Rp.Backchannel);
     }
 
     [Fact]
