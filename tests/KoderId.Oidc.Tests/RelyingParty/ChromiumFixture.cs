@@ -41,7 +41,7 @@ public sealed class ChromiumFixture : IAsyncLifetime
             {
                 name = "RP " + name,
                 redirectUris = new[] { RelyingPartyApp.RedirectUri(RpPort, name) },
-                postLogoutRedirectUris = new[] { $"http://127.0.0.1:{RpPort}/{name}/signed-out" },
+                postLogoutRedirectUris = new[] { RelyingPartyApp.PostLogoutRedirectUri(RpPort, name) },
                 grantTypes = new[] { "authorization_code", "refresh_token" },
                 scopes = new[] { "openid", "profile", "email", "offline_access" },
                 firstParty,

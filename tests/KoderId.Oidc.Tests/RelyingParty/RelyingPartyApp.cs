@@ -39,6 +39,8 @@ public sealed class RelyingPartyApp : IAsyncDisposable
 
     public static string RedirectUri(int port, string name) => $"http://127.0.0.1:{port}/{name}/signin-oidc";
 
+    public static string PostLogoutRedirectUri(int port, string name) => $"http://127.0.0.1:{port}/{name}/signout-callback-oidc";
+
     public static async Task<RelyingPartyApp> StartAsync(int port, string authority, IReadOnlyList<RpClient> clients, bool userInfo)
     {
         var backchannel = new System.Collections.Concurrent.ConcurrentQueue<string>();
@@ -75,6 +77,7 @@ public sealed class RelyingPartyApp : IAsyncDisposable
 
                 o.CallbackPath = $"/{client.Name}/signin-oidc";
                 o.AccessDeniedPath = $"/{client.Name}/denied";
+                o.SignedOutCallbackPath = $"/{client.Name}/signout-callback-oidc";
                 o.TokenValidationParameters.NameClaimType = "name";
                 o.Backchannel = new HttpClient(new Recording(backchannel) { InnerHandler = KestrelIssuer.LoopbackHandler() });
 
@@ -137,6 +140,14 @@ public sealed class RelyingPartyApp : IAsyncDisposable
                 await http.Response.WriteAsync(text.ToString());
             });
             app.MapGet($"/{client.Name}/denied", () => Results.Text("access denied by the user"));
+            app.MapGet($"/{client.Name}/logout", async (HttpContext http) =>
+            {
+                // RP-Initiated Logout as the handler does it: id_token_hint from the saved tokens, state, and the
+                // signed-out callback as post_logout_redirect_uri, then on to /{name}/signed-out.
+                await http.SignOutAsync(client.Name + "-cookie");
+                await http.SignOutAsync(client.Name, new AuthenticationProperties { RedirectUri = $"/{client.Name}/signed-out" });
+            });
+            app.MapGet($"/{client.Name}/signed-out", () => Results.Text("signed out"));
         }
 
         await app.StartAsync();

@@ -101,6 +101,26 @@ public sealed class RelyingPartyTests(ChromiumFixture fixture)
         Assert.Equal(fixture.UserId, Claims(await page.InnerTextAsync("body"))["sub"]);
     }
 
+    [Fact(Skip = "end_session (/oidc/v1/end_session) is not on main yet; it is being built in parallel")]
+    public async Task the_handlers_sign_out_ends_our_session_and_returns_to_the_rp_so_the_next_sign_in_asks_again()
+    {
+        await using var context = await fixture.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await SignInAsync(page, "a");
+        var endSession = page.WaitForRequestAsync(r => r.Url.StartsWith($"{fixture.Issuer}/oidc/v1/end_session?", StringComparison.Ordinal));
+
+        await page.GotoAsync($"{fixture.Rp.Origin}/a/logout");
+
+        var query = OidcHost.Query(new Uri((await endSession).Url));
+        Assert.True(query.ContainsKey("id_token_hint"));
+        Assert.Equal(RelyingPartyApp.PostLogoutRedirectUri(fixture.RpPort, "a"), query["post_logout_redirect_uri"]);
+        await ChromiumFixture.ArriveAsync(page, $"{fixture.Rp.Origin}/a/signed-out");
+        Assert.DoesNotContain(await context.CookiesAsync([fixture.Issuer]), c => c.Name == "koderid_session");
+
+        await page.GotoAsync($"{fixture.Rp.Origin}/b/");
+        await ChromiumFixture.ArriveAsync(page, $"{fixture.Issuer}/ui/login?**");
+    }
+
     internal async Task SignInAsync(IPage page, string client)
     {
         await page.GotoAsync($"{fixture.Rp.Origin}/{client}/");
