@@ -11,28 +11,38 @@ namespace KoderId.Oidc.Tests.Conformance.TenantIsolation;
 /// Each tenant host is its own issuer (ADR 0004): acme's codes, refresh tokens, SSO sessions and clients mean
 /// nothing at globex's host, whichever client presents them, and the failed attempt leaves acme's grant intact.
 /// </summary>
-public sealed class TenantIsolationTests : IAsyncLifetime
+public sealed class TenantIsolationTests(TenantIsolationTests.Fixture fixture) : IClassFixture<TenantIsolationTests.Fixture>
 {
     private const string Globex = "https://globex.koderid.test";
-    private OidcHost _host = null!;
-    private string _globexClient = "";
-    private string _globexSecret = "";
+    private readonly OidcHost _host = fixture.Host;
+    private readonly string _globexClient = fixture.GlobexClient;
+    private readonly string _globexSecret = fixture.GlobexSecret;
 
-    public async Task InitializeAsync()
+    /// <summary>acme's host with alice and its RP, plus a globex client with the same redirect URI.</summary>
+    public sealed class Fixture : IAsyncLifetime
     {
-        _host = await OidcHost.StartAsync();
-        (_globexClient, var secret) = await _host.Host.CreateClientAsync("globex", new
-        {
-            name = "Globex RP",
-            redirectUris = new[] { OidcHost.RedirectUri },
-            grantTypes = new[] { "authorization_code", "refresh_token" },
-            scopes = new[] { "openid", "profile", "email", "offline_access" },
-            firstParty = true,
-        });
-        _globexSecret = secret!;
-    }
+        internal OidcHost Host { get; private set; } = null!;
 
-    public async Task DisposeAsync() => await _host.DisposeAsync();
+        public string GlobexClient { get; private set; } = "";
+
+        public string GlobexSecret { get; private set; } = "";
+
+        public async Task InitializeAsync()
+        {
+            Host = await OidcHost.StartAsync();
+            (GlobexClient, var secret) = await Host.Host.CreateClientAsync("globex", new
+            {
+                name = "Globex RP",
+                redirectUris = new[] { OidcHost.RedirectUri },
+                grantTypes = new[] { "authorization_code", "refresh_token" },
+                scopes = new[] { "openid", "profile", "email", "offline_access" },
+                firstParty = true,
+            });
+            GlobexSecret = secret!;
+        }
+
+        public async Task DisposeAsync() => await Host.DisposeAsync();
+    }
 
     [Fact]
     public async Task an_acme_code_redeemed_at_globex_fails_with_either_tenants_client_and_still_works_at_acme()
