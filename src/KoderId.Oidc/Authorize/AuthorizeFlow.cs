@@ -114,12 +114,15 @@ public sealed class AuthorizeFlow(
 
     private bool IsFreshEnough(SsoSession session, ValidatedAuthorizeRequest request)
     {
-        // prompt=login: a sign-in after the request arrived; max_age: a sign-in at most that many seconds ago.
-        if (request.PromptLogin && session.AuthTime < request.ReceivedAt.AddSeconds(-1))
+        // A sign-in made after the request arrived (the login page it was sent to) satisfies both prompt=login and
+        // any max_age: without this, max_age=0 sends the user back to the login page forever, since the new
+        // session is already some milliseconds old when the flow resumes.
+        if (session.AuthTime >= request.ReceivedAt.AddSeconds(-1))
         {
-            return false;
+            return true;
         }
 
-        return request.MaxAge is not { } maxAge || (time.GetUtcNow() - session.AuthTime).TotalSeconds <= maxAge;
+        // prompt=login: a sign-in after the request arrived; max_age: a sign-in at most that many seconds ago.
+        return !request.PromptLogin && (request.MaxAge is not { } maxAge || (time.GetUtcNow() - session.AuthTime).TotalSeconds <= maxAge);
     }
 }
