@@ -15,7 +15,22 @@ public sealed class SqliteSubjectKeyStore(SqliteDatabase database) : ISubjectKey
         }
 
         await using var connection = await database.OpenAsync(ct).ConfigureAwait(false);
+        await database.WriteGate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await InsertAsync(connection, tenantId, subjectId, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            database.WriteGate.Release();
+        }
 
+        return await TryGetKeyAsync(tenantId, subjectId, ct).ConfigureAwait(false)
+               ?? throw new EventStoreUnavailableException("A subject key could not be stored.");
+    }
+
+    private static async Task InsertAsync(SqliteConnection connection, string tenantId, string subjectId, CancellationToken ct)
+    {
         // No fsync of its own: in WAL mode frames reach the file in order, so the append that first uses the key
         // (synchronous=FULL) makes it durable together with itself, and a crash before that append loses a key
         // nothing refers to. This halves the syncs of every create that brings a new data subject.
@@ -42,8 +57,6 @@ public sealed class SqliteSubjectKeyStore(SqliteDatabase database) : ISubjectKey
             full.CommandText = "PRAGMA synchronous=FULL";
             await full.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
         }
-        return await TryGetKeyAsync(tenantId, subjectId, ct).ConfigureAwait(false)
-               ?? throw new EventStoreUnavailableException("A subject key could not be stored.");
     }
 
     public async Task<byte[]?> TryGetKeyAsync(string tenantId, string subjectId, CancellationToken ct = default)
