@@ -12,7 +12,7 @@ using Microsoft.Extensions.Logging;
 namespace KoderId.Oidc.Tests.RelyingParty;
 
 /// <summary>One OIDC client of the relying party: its path prefix (<c>/{Name}/</c>) is its protected page.</summary>
-public sealed record RpClient(string Name, string ClientId, string ClientSecret);
+public sealed record RpClient(string Name, string ClientId, string ClientSecret, TimeSpan? MaxAge = null);
 
 /// <summary>
 /// A relying party as an application team would write it: ASP.NET Core's cookie + OpenIdConnect handlers pointed
@@ -66,6 +66,7 @@ public sealed class RelyingPartyApp : IAsyncDisposable
                 o.ResponseType = "code";
                 o.ResponseMode = "query"; // the handler's default is form_post; we support query only
                 o.UsePkce = true;
+                o.MaxAge = client.MaxAge; // when set, the handler also requires auth_time in the ID token
                 o.SaveTokens = true;
                 o.GetClaimsFromUserInfoEndpoint = userInfo;
                 o.MapInboundClaims = false;

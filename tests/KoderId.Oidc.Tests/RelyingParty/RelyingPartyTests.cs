@@ -101,6 +101,22 @@ public sealed class RelyingPartyTests(ChromiumFixture fixture)
         Assert.Equal(fixture.UserId, Claims(await page.InnerTextAsync("body"))["sub"]);
     }
 
+    [Fact]
+    public async Task a_client_asking_max_age_0_signs_the_user_in_once_and_lands_back_instead_of_looping_to_the_login_page()
+    {
+        await using var context = await fixture.NewContextAsync();
+        var page = await context.NewPageAsync();
+        var logins = 0;
+        page.Request += (_, request) => logins += request.Method == "GET" && request.Url.StartsWith($"{fixture.Issuer}/ui/login?", StringComparison.Ordinal) ? 1 : 0;
+
+        await SignInAsync(page, "e");
+
+        Assert.Equal(1, logins);
+        var claims = Claims(await page.InnerTextAsync("body"));
+        Assert.Equal(fixture.ClientIds["e"], claims["validated.aud"]);
+        Assert.True(OidcHost.Payload(claims["token:id_token"]).TryGetProperty("auth_time", out _));
+    }
+
     [Fact(Skip = "end_session (/oidc/v1/end_session) is not on main yet; it is being built in parallel")]
     public async Task the_handlers_sign_out_ends_our_session_and_returns_to_the_rp_so_the_next_sign_in_asks_again()
     {
