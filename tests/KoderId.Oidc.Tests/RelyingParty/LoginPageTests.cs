@@ -1,3 +1,4 @@
+using KoderId.Oidc.Tests.Conformance;
 using Microsoft.Playwright;
 
 namespace KoderId.Oidc.Tests.RelyingParty;
@@ -94,6 +95,26 @@ public sealed class LoginPageTests(ChromiumFixture fixture)
         Assert.Equal(400, status);
         Assert.Equal(before, await fixture.Server.CountEventsAsync("session.started.v1"));
         Assert.DoesNotContain(await context.CookiesAsync([fixture.Issuer]), c => c.Name == "koderid_session");
+    }
+
+    [Fact]
+    public async Task a_login_hint_prefills_the_username_and_an_unknown_client_gets_an_error_page_not_a_redirect()
+    {
+        await using var context = await fixture.NewContextAsync();
+        var page = await context.NewPageAsync();
+        var authorize = $"{fixture.Issuer}/oauth/v2/authorize?client_id={fixture.ClientIds["a"]}"
+            + $"&redirect_uri={Uri.EscapeDataString(RelyingPartyApp.RedirectUri(fixture.RpPort, "a"))}&response_type=code&scope=openid"
+            + $"&state=s&code_challenge={OidcHost.Pkce().Challenge}&code_challenge_method=S256&login_hint=alice%40example.com";
+
+        await page.GotoAsync(authorize);
+
+        Assert.Equal("alice@example.com", await page.GetByLabel("Username or email").InputValueAsync());
+        Assert.NotNull(await page.GetByLabel("Password").GetAttributeAsync("autofocus"));
+
+        var error = await page.GotoAsync(authorize.Replace(fixture.ClientIds["a"], "unknown-client", StringComparison.Ordinal));
+        Assert.Equal(400, error!.Status);
+        Assert.StartsWith($"{fixture.Issuer}/oauth/v2/authorize?", page.Url, StringComparison.Ordinal);
+        Assert.Equal("DENY", (await error.AllHeadersAsync())["x-frame-options"]);
     }
 
     /// <summary>The RP's protected page, which sends the browser to our login page.</summary>
