@@ -7,7 +7,7 @@ namespace KoderId.Oidc.Tests.RelyingParty;
 /// Shared by the Chromium classes (one browser, one issuer, one RP for all of them): Koder ID on Kestrel with
 /// tenants acme and globex, alice in acme, and three RP clients — <c>a</c> and <c>b</c> first-party, <c>c</c>
 /// and <c>d</c> third-party (consent, remembered once given: one to deny, one to allow), <c>e</c>
-/// first-party asking max_age=0 — served by one <see cref="RelyingPartyApp"/>. Each test opens its own browser context,
+/// first-party asking max_age=0, <c>f</c> first-party reading the userinfo endpoint — served by one <see cref="RelyingPartyApp"/>. Each test opens its own browser context,
 /// so cookies never leak between tests.
 /// </summary>
 public sealed class ChromiumFixture : IAsyncLifetime
@@ -36,7 +36,7 @@ public sealed class ChromiumFixture : IAsyncLifetime
         UserId = await Server.CreateUserAsync("acme", "alice", "alice@example.com", "Alice", "Liddell", Password);
         RpPort = ServerProcess.FreePort();
         var clients = new List<RpClient>();
-        foreach (var (name, firstParty) in new[] { ("a", true), ("b", true), ("c", false), ("d", false), ("e", true) })
+        foreach (var (name, firstParty) in new[] { ("a", true), ("b", true), ("c", false), ("d", false), ("e", true), ("f", true) })
         {
             var (id, secret) = await Server.CreateClientAsync("acme", new
             {
@@ -51,11 +51,11 @@ public sealed class ChromiumFixture : IAsyncLifetime
                 // method it registered, so register the one the library uses.
                 tokenEndpointAuthMethod = "client_secret_post",
             });
-            clients.Add(new RpClient(name, id, secret, name == "e" ? TimeSpan.Zero : null));
+            clients.Add(new RpClient(name, id, secret, name == "e" ? TimeSpan.Zero : null, UserInfo: name == "f"));
             ClientIds[name] = id;
         }
 
-        Rp = await RelyingPartyApp.StartAsync(RpPort, Issuer, clients, userInfo: false);
+        Rp = await RelyingPartyApp.StartAsync(RpPort, Issuer, clients);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

@@ -12,7 +12,7 @@ using Microsoft.Extensions.Logging;
 namespace KoderId.Oidc.Tests.RelyingParty;
 
 /// <summary>One OIDC client of the relying party: its path prefix (<c>/{Name}/</c>) is its protected page.</summary>
-public sealed record RpClient(string Name, string ClientId, string ClientSecret, TimeSpan? MaxAge = null);
+public sealed record RpClient(string Name, string ClientId, string ClientSecret, TimeSpan? MaxAge = null, bool UserInfo = false);
 
 /// <summary>
 /// A relying party as an application team would write it: ASP.NET Core's cookie + OpenIdConnect handlers pointed
@@ -41,7 +41,7 @@ public sealed class RelyingPartyApp : IAsyncDisposable
 
     public static string PostLogoutRedirectUri(int port, string name) => $"http://127.0.0.1:{port}/{name}/signout-callback-oidc";
 
-    public static async Task<RelyingPartyApp> StartAsync(int port, string authority, IReadOnlyList<RpClient> clients, bool userInfo)
+    public static async Task<RelyingPartyApp> StartAsync(int port, string authority, IReadOnlyList<RpClient> clients)
     {
         var backchannel = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var builder = WebApplication.CreateSlimBuilder();
@@ -68,7 +68,7 @@ public sealed class RelyingPartyApp : IAsyncDisposable
                 o.UsePkce = true;
                 o.MaxAge = client.MaxAge; // when set, the handler also requires auth_time in the ID token
                 o.SaveTokens = true;
-                o.GetClaimsFromUserInfoEndpoint = userInfo;
+                o.GetClaimsFromUserInfoEndpoint = client.UserInfo;
                 o.MapInboundClaims = false;
                 o.Scope.Clear();
                 foreach (var scope in new[] { "openid", "profile", "email", "offline_access" })
