@@ -29,7 +29,7 @@ const { values: opts } = parseArgs({
     'redirect-uri': { type: 'string', default: 'https://rp.bench.example/callback' },
     scope: { type: 'string', default: 'openid offline_access' },
     username: { type: 'string', default: 'bench-user' },
-    password: { type: 'string', default: 'correct horse battery staple 42' },
+    password: { type: 'string', default: 'Bench-oidc-pass-7319-kestrel' },
     introspect: { type: 'string', default: 'access' },
   },
 });

@@ -22,7 +22,7 @@ const { values: opts } = parseArgs({
     'code-client': { type: 'string', default: 'bench-web:bench-web-secret-0123456789abcdef0123456789abcdef' },
     'redirect-uri': { type: 'string', default: 'https://rp.bench.example/callback' },
     username: { type: 'string', default: 'bench-user' },
-    password: { type: 'string', default: 'correct horse battery staple 42' },
+    password: { type: 'string', default: 'Bench-oidc-pass-7319-kestrel' },
   },
 });
 
