@@ -1,6 +1,7 @@
 using KoderId.EventSourcing.Projections;
 using KoderId.Projections.ApiKeys;
 using KoderId.Projections.Audit;
+using KoderId.Projections.Grants;
 using KoderId.Projections.Groups;
 using KoderId.Projections.Roles;
 using KoderId.Projections.Sessions;
@@ -17,6 +18,7 @@ public static class ProjectionCatalog
         new TenantsProjection(),
         new UsersProjection(),
         new SessionsProjection(),
+        new RefreshFamiliesProjection(),
         new GroupsProjection(),
         new RolesProjection(),
         new ApiKeysProjection(),

@@ -13,8 +13,8 @@ public sealed class DomainException(string code, string message) : Exception(mes
 }
 
 /// <summary>
-/// The KID1000-KID1099 codes of the tenant, user, group (KID1040-KID1059) and role (KID1060-KID1079)
-/// decisions (KID1100-KID1199 belong to credentials).
+/// The KID1000-KID1099 codes of the tenant (settings: KID1032-KID1039), user, group (KID1040-KID1059) and role (KID1060-KID1079)
+/// decisions (KID1100-KID1199 belong to credentials, KID1230-KID1249 to sessions and grants).
 /// A code is never reused for another meaning.
 /// </summary>
 public static class DomainErrors
@@ -67,6 +67,33 @@ public static class DomainErrors
 
     public const string TenantDefaultProtected = "KID1030";
     public const string TenantInvalidReason = "KID1031";
+    public const string TenantInvalidPasswordPolicy = "KID1032";
+    public const string TenantInvalidHashingPolicy = "KID1033";
+    public const string TenantInvalidLockoutPolicy = "KID1034";
+    public const string TenantInvalidTokenLifetime = "KID1035";
+    public const string TenantInvalidSigningAlgorithm = "KID1036";
+    public const string TenantInvalidSettings = "KID1037";
+
+    // KID1230-KID1249: SSO sessions, authorization codes and refresh families (ADR 0004).
+    public const string SessionNotFound = "KID1230";
+    public const string SessionInvalidReason = "KID1231";
+    public const string SessionInvalidRequest = "KID1232";
+    public const string SessionRevoked = "KID1233";
+    public const string CodeNotFound = "KID1234";
+    public const string CodeExpired = "KID1235";
+    public const string CodeAlreadyRedeemed = "KID1236";
+    public const string CodeClientMismatch = "KID1237";
+    public const string CodeRedirectUriMismatch = "KID1238";
+    public const string CodePkceFailed = "KID1239";
+    public const string CodeInvalidChallenge = "KID1240";
+    public const string CodeInvalidRequest = "KID1241";
+    public const string RefreshNotFound = "KID1242";
+    public const string RefreshExpired = "KID1243";
+    public const string RefreshRevoked = "KID1244";
+    public const string RefreshClientMismatch = "KID1245";
+    public const string RefreshReused = "KID1246";
+    public const string RefreshConcurrentRotation = "KID1247";
+    public const string RefreshInvalidRequest = "KID1248";
 
     private static readonly Dictionary<string, string> Names = new(StringComparer.Ordinal)
     {
@@ -113,6 +140,31 @@ public static class DomainErrors
         [ApiKeyIdTaken] = "api_key.id_taken",
         [TenantDefaultProtected] = "tenant.default_protected",
         [TenantInvalidReason] = "tenant.invalid_reason",
+        [SessionNotFound] = "session.not_found",
+        [SessionInvalidReason] = "session.invalid_reason",
+        [SessionInvalidRequest] = "session.invalid_request",
+        [SessionRevoked] = "session.revoked",
+        [CodeNotFound] = "code.not_found",
+        [CodeExpired] = "code.expired",
+        [CodeAlreadyRedeemed] = "code.already_redeemed",
+        [CodeClientMismatch] = "code.client_mismatch",
+        [CodeRedirectUriMismatch] = "code.redirect_uri_mismatch",
+        [CodePkceFailed] = "code.pkce_failed",
+        [CodeInvalidChallenge] = "code.invalid_challenge",
+        [CodeInvalidRequest] = "code.invalid_request",
+        [RefreshNotFound] = "refresh.not_found",
+        [RefreshExpired] = "refresh.expired",
+        [RefreshRevoked] = "refresh.revoked",
+        [RefreshClientMismatch] = "refresh.client_mismatch",
+        [RefreshReused] = "refresh.reused",
+        [RefreshConcurrentRotation] = "refresh.concurrent_rotation",
+        [RefreshInvalidRequest] = "refresh.invalid_request",
+        [TenantInvalidPasswordPolicy] = "tenant.invalid_password_policy",
+        [TenantInvalidHashingPolicy] = "tenant.invalid_hashing_policy",
+        [TenantInvalidLockoutPolicy] = "tenant.invalid_lockout_policy",
+        [TenantInvalidTokenLifetime] = "tenant.invalid_token_lifetime",
+        [TenantInvalidSigningAlgorithm] = "tenant.invalid_signing_algorithm",
+        [TenantInvalidSettings] = "tenant.invalid_settings",
     };
 
     /// <summary>Every code and its name, for the errors catalogue and its test.</summary>

@@ -39,12 +39,14 @@ public sealed class EventSchemaTests
         string[] expected =
         [
             "api-key.created.v1", "api-key.revoked.v1",
+            "grant.code-issued.v1", "grant.code-redeemed.v1", "grant.code-reuse-detected.v1", "grant.refresh-family-revoked.v1",
+            "grant.refresh-family-started.v1", "grant.refresh-token-reuse-detected.v1", "grant.refresh-token-rotated.v1",
             "group.created.v1", "group.deleted.v1", "group.member-added.v1", "group.member-removed.v1", "group.renamed.v1",
             "key.rotated.v1",
             "role.assigned-to-group.v1", "role.assigned-to-user.v1", "role.created.v1", "role.deleted.v1",
             "role.unassigned-from-group.v1", "role.unassigned-from-user.v1",
             "session.revoked.v1", "session.started.v1",
-            "tenant.blocked.v1", "tenant.created.v1", "tenant.deleted.v1", "tenant.domain-added.v1", "tenant.renamed.v1", "tenant.unblocked.v1",
+            "tenant.blocked.v1", "tenant.created.v1", "tenant.deleted.v1", "tenant.domain-added.v1", "tenant.renamed.v1", "tenant.settings-changed.v1", "tenant.unblocked.v1",
             "user.created.v1", "user.deleted.v1", "user.disabled.v1", "user.email-changed.v1", "user.enabled.v1", "user.erased.v1",
             "user.password-set.v1", "user.profile-updated.v2", "user.restored.v1",
         ];

@@ -40,11 +40,48 @@ public abstract class ProjectionTests
     {
         var all = ProjectionCatalog.All();
 
-        Assert.Equal(["tenants", "users", "sessions", "groups", "roles", "api_keys", "audit"], all.Select(p => p.Name));
+        Assert.Equal(["tenants", "users", "sessions", "refresh_families", "groups", "roles", "api_keys", "audit"], all.Select(p => p.Name));
         Assert.All(all.Where(p => p.Name != "audit"), p => Assert.Equal(ProjectionLifecycle.Inline, p.Lifecycle));
         Assert.Equal(ProjectionLifecycle.Async, all.Single(p => p.Name == "audit").Lifecycle);
         Assert.Null(all.Single(p => p.Name == "audit").HandledTypes);
         Assert.Equal(all.Sum(p => p.Tables.Count), all.SelectMany(p => p.Tables).Distinct(StringComparer.Ordinal).Count());
+    }
+
+    [Fact]
+    public async Task tenant_settings_are_projected_whole_and_read_through_a_cache_that_invalidates_and_expires()
+    {
+        await using var h = await StartAsync();
+        var clock = new SteppedTime();
+        var directory = new TenantSettingsDirectory(h.ReadModels, clock);
+        await h.AppendAsync("acme", "tenant-acme", new TenantCreated("acme", "ACME"));
+        Assert.Equal(TenantSettings.Default, await directory.GetAsync("acme"));
+        Assert.Equal(TenantSettings.Default, await directory.GetAsync("nosuch"));
+
+        var strict = TenantSettings.Default with { Password = PasswordSettings.Default with { MinLength = 20, Hashing = new Argon2idSettings(65_536, 3, 1) } };
+        await h.AppendAsync("acme", "tenant-acme", new TenantSettingsChanged("acme", strict));
+        Assert.Equal(strict, (await new TenantDirectory(h.ReadModels).GetAsync("acme"))!.Settings);
+
+        // Cached until invalidated (a change through this node) or until the time to live passes (another node).
+        Assert.Equal(TenantSettings.Default, await directory.GetAsync("acme"));
+        directory.Invalidate("acme");
+        Assert.Equal(strict, await directory.GetAsync("acme"));
+
+        var relaxed = strict with { Tokens = strict.Tokens with { AccessTokenSeconds = 300 } };
+        await h.AppendAsync("acme", "tenant-acme", new TenantSettingsChanged("acme", relaxed));
+        Assert.Equal(strict, await directory.GetAsync("acme"));
+        clock.Advance(TenantSettingsDirectory.TimeToLive + TimeSpan.FromSeconds(1));
+        Assert.Equal(relaxed, await directory.GetAsync("acme"));
+    }
+
+    private sealed class SteppedTime : TimeProvider
+    {
+        private long _ticks = 1;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => _ticks;
+
+        public void Advance(TimeSpan by) => _ticks += by.Ticks;
     }
 
     [Fact]

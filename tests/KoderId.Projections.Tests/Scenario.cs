@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using KoderId.Events.Credentials;
 using KoderId.Events.ApiKeys;
+using KoderId.Events.Grants;
 using KoderId.Events.Groups;
 using KoderId.Events.Roles;
 using KoderId.Events.Sessions;
@@ -143,6 +144,17 @@ internal sealed class Scenario(ReadModelHarness h, int seed = 20250601)
                     sessionId, u.UserId, _random.Next(2) == 0 ? ["pwd"] : ["pwd", "otp"],
                     new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero).AddHours(round),
                     $"203.0.113.{_random.Next(1, 255)}", "Mozilla/5.0 (test)"));
+
+                // A code redeemed with a refresh family on every other session, rotated once: "last used" moves.
+                if (u.Sessions.Count % 2 == 1)
+                {
+                    var family = $"{sessionId}-f";
+                    var at = new DateTimeOffset(2025, 6, 1, 0, 0, 0, TimeSpan.Zero);
+                    await AppendAsync(u.TenantId, $"refresh-{family}", u.UserId,
+                        new RefreshFamilyStarted(family, sessionId, "web-app", u.UserId, "openid offline_access", at, ["pwd"], "n4bQgYhMfWWaL-qgxVrQFaO_TxsrC4Is0V1sFbDwCgg", at.AddDays(30)),
+                        new RefreshTokenRotated(family, sessionId, u.UserId, 2, "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU"));
+                }
+
                 break;
             case 6 when u.Sessions.Count > 0:
                 await AppendAsync(u.TenantId, $"session-{u.Sessions[^1]}", u.UserId, new SessionRevoked(u.Sessions[^1], u.UserId, "logout"));

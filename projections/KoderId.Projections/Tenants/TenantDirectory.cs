@@ -1,3 +1,4 @@
+using KoderId.Events.Tenants;
 using KoderId.EventSourcing.Projections;
 
 namespace KoderId.Projections.Tenants;
@@ -19,7 +20,11 @@ public sealed record TenantView(
     IReadOnlyList<TenantDomainView> Domains,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    long Version);
+    long Version)
+{
+    /// <summary>The tenant's settings; the defaults until it changes them.</summary>
+    public TenantSettings Settings { get; init; } = TenantSettings.Default;
+}
 
 /// <summary>Reads the <c>tenants</c> model.</summary>
 public sealed class TenantDirectory(IReadModelStore store)
@@ -34,7 +39,7 @@ public sealed class TenantDirectory(IReadModelStore store)
             r => new TenantDomainView(r.GetString(0), r.Bool(1), r.Bool(2), r.Time(3)),
             ct, ("@tenant", tenantId)).ConfigureAwait(false);
         var rows = await ReadModelSql.QueryAsync(store,
-            $"SELECT tenant_id, name, status, blocked_reason, created_at, updated_at, version FROM {_tenants} WHERE tenant_id = @tenant",
+            $"SELECT tenant_id, name, status, blocked_reason, created_at, updated_at, version, settings FROM {_tenants} WHERE tenant_id = @tenant",
             r => new TenantView(
                 r.GetString(0),
                 r.GetString(1),
@@ -49,7 +54,10 @@ public sealed class TenantDirectory(IReadModelStore store)
                 domains,
                 r.Time(4),
                 r.Time(5),
-                r.Long(6)),
+                r.Long(6))
+            {
+                Settings = TenantSettingsJson.Read(r.Text(7)),
+            },
             ct, ("@tenant", tenantId)).ConfigureAwait(false);
         return rows.SingleOrDefault();
     }

@@ -13,15 +13,16 @@ public sealed class TenantsProjection : SqlProjection
     public const string ProjectionName = "tenants";
     public const string TenantsTable = "tenants";
     public const string DomainsTable = "tenant_domains";
-    public const int CurrentVersion = 1;
+    // 2: the settings column (tenant.settings-changed.v1).
+    public const int CurrentVersion = 2;
 
     public TenantsProjection()
         : base(ProjectionName, CurrentVersion, ProjectionLifecycle.Inline, TenantsTable, DomainsTable)
     {
         On<TenantCreated>((ctx, e, s, ct) => ctx.WriteAsync(
             $"""
-            INSERT INTO {ctx.Table(TenantsTable)} (tenant_id, name, status, blocked_reason, created_at, updated_at, version)
-            VALUES (@tenant, @name, 'active', NULL, @at, @at, @version)
+            INSERT INTO {ctx.Table(TenantsTable)} (tenant_id, name, status, blocked_reason, settings, created_at, updated_at, version)
+            VALUES (@tenant, @name, 'active', NULL, NULL, @at, @at, @version)
             ON CONFLICT (tenant_id) DO UPDATE SET name = excluded.name, status = excluded.status, blocked_reason = excluded.blocked_reason,
                 created_at = excluded.created_at, updated_at = excluded.updated_at, version = excluded.version
             """,
@@ -35,6 +36,7 @@ public sealed class TenantsProjection : SqlProjection
         On<TenantBlocked>((ctx, e, s, ct) => Update(ctx, s, "status = 'blocked', blocked_reason = @reason", ct, ("@reason", e.Reason)));
         On<TenantUnblocked>((ctx, e, s, ct) => Update(ctx, s, "status = 'active', blocked_reason = NULL", ct));
         On<TenantDeleted>((ctx, e, s, ct) => Update(ctx, s, "status = 'deleted'", ct));
+        On<TenantSettingsChanged>((ctx, e, s, ct) => Update(ctx, s, "settings = @settings", ct, ("@settings", TenantSettingsJson.Write(e.Settings))));
         On<TenantDomainAdded>(async (ctx, e, s, ct) =>
         {
             var domains = ctx.Table(DomainsTable);
@@ -73,6 +75,7 @@ public sealed class TenantsProjection : SqlProjection
                 name TEXT NOT NULL,
                 status TEXT NOT NULL,
                 blocked_reason TEXT,
+                settings TEXT,
                 created_at BIGINT NOT NULL,
                 updated_at BIGINT NOT NULL,
                 version BIGINT NOT NULL)

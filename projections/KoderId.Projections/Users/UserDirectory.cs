@@ -28,13 +28,15 @@ public sealed record UserView(
     long Version);
 
 /// <summary>Filters of <see cref="UserDirectory.ListAsync(string, UserFilter, string?, int, CancellationToken)"/>; every one is optional.</summary>
-public sealed record UserFilter(string? Username = null, string? Email = null, UserStatus? Status = null);
+/// <param name="Group">Members of this group (a group of another tenant, or none, matches no one).</param>
+public sealed record UserFilter(string? Username = null, string? Email = null, UserStatus? Status = null, string? Group = null);
 
 /// <summary>Reads the <c>users</c> model. Every query is scoped to one tenant.</summary>
 public sealed class UserDirectory(IReadModelStore store, int version = UsersProjection.CurrentVersion)
 {
     private const string Columns = "tenant_id, user_id, username, email, email_verified, given_name, family_name, display_name, phone, preferred_language, status, created_at, updated_at, version";
     private readonly string _table = ReadModelSql.LiveTable(UsersProjection.TableName, version);
+    private readonly string _members = ReadModelSql.LiveTable(Groups.GroupsProjection.MembersTableName, Groups.GroupsProjection.CurrentVersion);
 
     public async Task<UserView?> GetAsync(string tenantId, string userId, CancellationToken ct = default) =>
         (await ReadModelSql.QueryAsync(store, $"SELECT {Columns} FROM {_table} WHERE tenant_id = @tenant AND user_id = @user", Map, ct,
@@ -86,6 +88,13 @@ public sealed class UserDirectory(IReadModelStore store, int version = UsersProj
         {
             sql.Append(" AND status = @status");
             args.Add(("@status", status.ToString().ToLowerInvariant()));
+        }
+
+        if (filter.Group is not null)
+        {
+            // The groups model is a sibling read model of this project, kept inline like this one.
+            sql.Append($" AND user_id IN (SELECT user_id FROM {_members} WHERE tenant_id = @tenant AND group_id = @group)");
+            args.Add(("@group", filter.Group));
         }
 
         sql.Append(" ORDER BY user_id LIMIT @limit");

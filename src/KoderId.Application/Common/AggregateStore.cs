@@ -78,6 +78,40 @@ public sealed class AggregateStore(IEventStore store, EventSerializer serializer
         }
     }
 
+    /// <summary>
+    /// Load, decide, append at the version read, without the reload <see cref="DecideAsync{TState}"/> does:
+    /// null when another writer appended in between. For the grants of ADR 0004, where the loser of a race
+    /// must not decide again on the winner's state (a rotated-out refresh token is a replay only when it was
+    /// presented after the rotation committed).
+    /// </summary>
+    public async Task<Decided<TState>?> TryDecideOnceAsync<TState>(
+        AggregateType<TState> type,
+        string tenantId,
+        string streamId,
+        Func<TState, IReadOnlyList<object>> decide,
+        CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        ArgumentNullException.ThrowIfNull(decide);
+        var loaded = await LoadAsync(type, tenantId, streamId, ct).ConfigureAwait(false);
+        var events = decide(loaded.State);
+        if (events.Count == 0)
+        {
+            return new Decided<TState>(loaded.State, loaded.Version, []);
+        }
+
+        try
+        {
+            var after = events.Aggregate(loaded.State, type.Evolve);
+            var result = await AppendAsync(type, tenantId, streamId, loaded, after, events, ct).ConfigureAwait(false);
+            return new Decided<TState>(after, result.StreamVersion, events);
+        }
+        catch (WrongExpectedVersionException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>User writes need a tenant that exists and is neither blocked (KID1003) nor deleted (KID1004), read from its own stream.</summary>
     public async Task<TenantState> RequireActiveTenantAsync(string tenantId, CancellationToken ct = default)
     {

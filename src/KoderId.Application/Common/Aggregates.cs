@@ -1,7 +1,9 @@
 using KoderId.Domain;
 using KoderId.Domain.ApiKeys;
+using KoderId.Domain.Grants;
 using KoderId.Domain.Groups;
 using KoderId.Domain.Roles;
+using KoderId.Domain.Sessions;
 using KoderId.Domain.Tenants;
 using KoderId.Domain.Users;
 
@@ -62,6 +64,30 @@ public static class Aggregates
         ApiKeyState.Initial,
         Domain.ApiKeys.ApiKey.Evolve,
         DomainErrors.ApiKeyNotFound,
+        _ => [],
+        new Dictionary<string, string>(StringComparer.Ordinal));
+
+    public static readonly AggregateType<SessionState> Session = new(
+        "session",
+        SessionState.Initial,
+        Domain.Sessions.Session.Evolve,
+        DomainErrors.SessionNotFound,
+        _ => [],
+        new Dictionary<string, string>(StringComparer.Ordinal));
+
+    public static readonly AggregateType<AuthorizationCodeState> AuthorizationCode = new(
+        "authorization code",
+        AuthorizationCodeState.Initial,
+        Domain.Grants.AuthorizationCode.Evolve,
+        DomainErrors.CodeNotFound,
+        _ => [],
+        new Dictionary<string, string>(StringComparer.Ordinal));
+
+    public static readonly AggregateType<RefreshFamilyState> RefreshFamily = new(
+        "refresh token",
+        RefreshFamilyState.Initial,
+        Domain.Grants.RefreshFamily.Evolve,
+        DomainErrors.RefreshNotFound,
         _ => [],
         new Dictionary<string, string>(StringComparer.Ordinal));
 }

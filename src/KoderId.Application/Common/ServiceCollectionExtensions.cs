@@ -17,7 +17,10 @@ public static class ServiceCollectionExtensions
         services.TryAddScoped<RequestContext>();
         services.TryAddScoped<AggregateStore>();
         services.TryAddSingleton(new Tenants.TenantDomainSettings());
-        services.TryAddSingleton<Credentials.ICredentialPolicies>(new Credentials.DefaultCredentialPolicies());
+        // Each tenant's settings when the host supplies them (the read side), the defaults otherwise.
+        services.TryAddSingleton<Credentials.ICredentialPolicies>(sp => sp.GetService<Tenants.ITenantSettingsProvider>() is { } settings
+            ? new Credentials.TenantCredentialPolicies(settings)
+            : new Credentials.DefaultCredentialPolicies());
         services.TryAddSingleton(_ => Credentials.PasswordHashingGate.CreateDefault());
         services.TryAddSingleton(_ => Credentials.PasswordHashers.CreateDefault(Credentials.PasswordHashingPolicy.Default));
         services.TryAddSingleton<Credentials.PasswordHashingService>();

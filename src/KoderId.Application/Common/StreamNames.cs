@@ -16,4 +16,12 @@ public static class StreamNames
     public static string Role(string tenantId, string roleId) => $"role-{tenantId}-{roleId}";
 
     public static string ApiKey(string tenantId, string keyId) => $"api-key-{tenantId}-{keyId}";
+
+    /// <summary>The SSO session of the login page (ADR 0004).</summary>
+    public static string Session(string tenantId, string sessionId) => $"session-{tenantId}-{sessionId}";
+
+    /// <summary>An authorization code, named by the base64url SHA-256 of the code: the code itself is never stored.</summary>
+    public static string AuthorizationCode(string tenantId, string codeHash) => $"code-{tenantId}-{codeHash}";
+
+    public static string RefreshFamily(string tenantId, string familyId) => $"refresh-{tenantId}-{familyId}";
 }

@@ -23,6 +23,9 @@ public sealed record TenantState(
 {
     public static readonly TenantState Initial = new("", "", TenantStatus.None, null, []);
 
+    /// <summary>The last <see cref="TenantSettingsChanged"/>, or the defaults.</summary>
+    public TenantSettings Settings { get; init; } = TenantSettings.Default;
+
     public bool Exists => Status != TenantStatus.None;
 }
 
@@ -50,6 +53,7 @@ public static partial class Tenant
             TenantUnblocked => state with { Status = TenantStatus.Active, BlockedReason = null },
             TenantDeleted => state with { Status = TenantStatus.Deleted },
             TenantDomainAdded e => state with { Domains = WithDomain(state.Domains, new TenantDomain(NormalizeDomain(e.Domain), e.Verified, e.Primary)) },
+            TenantSettingsChanged e => state with { Settings = e.Settings },
             _ => state,
         };
     }

@@ -24,3 +24,10 @@ public sealed record TenantDeleted(string TenantId);
 /// <summary>A host name that resolves to the tenant. Only a verified domain is used for tenant resolution.</summary>
 [EventType("tenant.domain-added.v1")]
 public sealed record TenantDomainAdded(string TenantId, string Domain, bool Verified, bool Primary);
+
+/// <summary>
+/// The tenant's whole settings record after the change (not a diff), so a reader needs only the last one.
+/// A tenant without this event runs on <see cref="TenantSettings.Default"/>.
+/// </summary>
+[EventType("tenant.settings-changed.v1")]
+public sealed record TenantSettingsChanged(string TenantId, TenantSettings Settings);

@@ -4,7 +4,9 @@ using KoderId.Oidc;
 using KoderId.Oidc.Common;
 using KoderId.Projections.Audit;
 using KoderId.Projections.Groups;
+using KoderId.Projections.Grants;
 using KoderId.Projections.Roles;
+using KoderId.Projections.Sessions;
 using KoderId.Projections.Tenants;
 using KoderId.Projections.Users;
 using KoderId.Server.Auth;
@@ -30,10 +32,15 @@ public static class ApiSetup
         services.AddKoderIdApplication();
         services.AddMediator(o => o.ServiceLifetime = ServiceLifetime.Scoped);
         services.AddSingleton<TenantDirectory>();
+        services.AddSingleton(sp => new TenantSettingsDirectory(sp.GetRequiredService<KoderId.EventSourcing.Projections.IReadModelStore>()));
+        services.AddSingleton<ITenantSettingsProvider, ProjectedTenantSettings>();
         services.AddSingleton(sp => new UserDirectory(sp.GetRequiredService<KoderId.EventSourcing.Projections.IReadModelStore>()));
         services.AddSingleton<AuditLog>();
         services.AddSingleton<GroupDirectory>();
         services.AddSingleton<RoleDirectory>();
+        services.AddSingleton<SessionDirectory>();
+        services.AddSingleton<RefreshFamilyDirectory>();
+        services.AddSingleton<KoderId.Application.Sessions.IActiveSessions, KoderId.Server.Sessions.ActiveSessions>();
 
         // After the storage start-up (registration order is start order): the store is open and projections built.
         services.AddHostedService<DefaultTenantStartup>();
@@ -60,7 +67,9 @@ public static class ApiSetup
         ArgumentNullException.ThrowIfNull(app);
         app.MapOpenApi().AllowAnonymous();
         app.MapTenantsApi();
+        app.MapTenantSettingsApi();
         app.MapUsersApi();
+        app.MapUserSessionsApi();
         app.MapCredentialsApi();
         app.MapGroupsApi();
         app.MapRolesApi();

@@ -103,7 +103,7 @@ public static class UsersApi
     }
 
     private static async Task<Ok<UserListResponse>> ListAsync(
-        TenantContext tenant, UserDirectory users, string? after, string? limit, string? username, string? email, string? status, CancellationToken ct)
+        TenantContext tenant, UserDirectory users, string? after, string? limit, string? username, string? email, string? status, string? group, CancellationToken ct)
     {
         var size = Paging.Limit(limit);
         ViewStatus? wanted = null;
@@ -114,7 +114,7 @@ public static class UsersApi
                 : throw Paging.InvalidQuery("status is one of active, disabled, deleted, erased.");
         }
 
-        var page = await users.ListAsync(tenant.TenantId, new UserFilter(NullIfEmpty(username), NullIfEmpty(email), wanted), after, size + 1, ct);
+        var page = await users.ListAsync(tenant.TenantId, new UserFilter(NullIfEmpty(username), NullIfEmpty(email), wanted, NullIfEmpty(group)), after, size + 1, ct);
         return TypedResults.Ok(new UserListResponse(
             page.Take(size).Select(UserResponse.From).ToArray(),
             page.Count > size ? page[size - 1].UserId : null));

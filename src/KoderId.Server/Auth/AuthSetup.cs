@@ -27,12 +27,20 @@ public static class AuthSetup
         services.AddSingleton<ApiKeyUsage>();
         services.AddSingleton<ApiKeyDirectory>();
         services.AddSingleton<IAuthorizationHandler, TenantScopeHandler>();
+        services.AddSingleton<IAuthorizationHandler, RouteTenantAdminHandler>();
         services.AddAuthentication(BearerKeyHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, BearerKeyHandler>(BearerKeyHandler.SchemeName, _ => { });
         services.AddAuthorizationBuilder()
             .AddPolicy(SystemAdminPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(SystemAdminRole));
         return services;
     }
+
+    /// <summary>The system admin or an <c>admin</c> key of the tenant the route's <c>{id}</c> names (else KID1002).</summary>
+    public static AuthorizationPolicy RouteTenantAdmin() =>
+        new AuthorizationPolicyBuilder(BearerKeyHandler.SchemeName)
+            .RequireAuthenticatedUser()
+            .AddRequirements(new RouteTenantAdminRequirement())
+            .Build();
 
     /// <summary>
     /// The system admin, or an API key with <paramref name="scope"/> (or <c>admin</c>) for the request's tenant.

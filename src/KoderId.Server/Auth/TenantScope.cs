@@ -59,3 +59,45 @@ internal sealed class TenantScopeHandler(TenantResolver resolver) : Authorizatio
         }
     }
 }
+
+/// <summary>The route's <c>{id}</c> is a tenant, and the caller must administer that tenant.</summary>
+public sealed record RouteTenantAdminRequirement : IAuthorizationRequirement;
+
+/// <summary>
+/// The system admin, a system key with <c>admin</c>, or an <c>admin</c> key of the tenant the route names.
+/// Any other tenant's key gets KID1002 (404), so it cannot tell another tenant from none; a key of the tenant
+/// without <c>admin</c> gets 403 KID2002.
+/// </summary>
+internal sealed class RouteTenantAdminHandler : AuthorizationHandler<RouteTenantAdminRequirement>
+{
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, RouteTenantAdminRequirement requirement)
+    {
+        if (context.User.IsInRole(AuthSetup.SystemAdminRole))
+        {
+            context.Succeed(requirement);
+            return Task.CompletedTask;
+        }
+
+        var scopes = context.User.FindAll(AuthSetup.ScopeClaim).Select(c => c.Value).ToArray();
+        if (scopes.Length == 0 || context.Resource is not HttpContext http)
+        {
+            return Task.CompletedTask;
+        }
+
+        if (!context.User.HasClaim(AuthSetup.SystemClaim, "true"))
+        {
+            var routeTenant = http.Request.RouteValues.TryGetValue("id", out var id) ? id as string : null;
+            if (!string.Equals(routeTenant, context.User.FindFirst(AuthSetup.TenantClaim)?.Value, StringComparison.Ordinal))
+            {
+                throw new DomainException(DomainErrors.TenantNotFound, "The tenant does not exist.");
+            }
+        }
+
+        if (ApiKeyScopes.Grants(scopes, ApiKeyScopes.Admin))
+        {
+            context.Succeed(requirement);
+        }
+
+        return Task.CompletedTask;
+    }
+}

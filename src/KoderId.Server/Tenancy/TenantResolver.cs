@@ -7,7 +7,7 @@ namespace KoderId.Server.Tenancy;
 
 /// <summary>
 /// ARCHITECTURE.md §7: the Host (a subdomain of the base domain, then a verified custom domain), then
-/// <c>X-Tenant-ID</c> for API clients, else <c>default</c>. Unknown is KID1002 (404), deleted KID1004 (404),
+/// <c>X-Tenant-ID</c> for API clients, then the tenant of a tenant-bound API key, else <c>default</c>. Unknown is KID1002 (404), deleted KID1004 (404),
 /// blocked KID1003 (403) where the caller needs an active tenant.
 /// </summary>
 public sealed class TenantResolver(TenantDirectory tenants, IOptions<TenancyOptions> options)
@@ -41,7 +41,23 @@ public sealed class TenantResolver(TenantDirectory tenants, IOptions<TenancyOpti
         }
 
         var header = request.Headers[TenantHeader].ToString().Trim();
-        return header.Length > 0 ? header : Tenant.DefaultTenantId;
+        if (header.Length > 0)
+        {
+            return header;
+        }
+
+        // The token: a tenant-bound API key works in its own tenant without a header. This needs authentication
+        // to have run first (UseAuthentication precedes every caller: authorization handlers, endpoint filters).
+        // A system key's tenant claim only says where the key is kept, so it does not choose the tenant.
+        var user = request.HttpContext.User;
+        if (user.Identity?.IsAuthenticated == true
+            && !user.HasClaim(Auth.AuthSetup.SystemClaim, "true")
+            && user.FindFirst(Auth.AuthSetup.TenantClaim)?.Value is { Length: > 0 } claimed)
+        {
+            return claimed;
+        }
+
+        return Tenant.DefaultTenantId;
     }
 
     /// <summary>

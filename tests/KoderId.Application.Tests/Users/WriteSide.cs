@@ -7,6 +7,7 @@ using KoderId.EventSourcing.Serialization;
 using KoderId.EventSourcing.Storage;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace KoderId.Application.Tests.Users;
 
@@ -43,6 +44,7 @@ public sealed class WriteSide : IAsyncDisposable
         services.AddSingleton(Serializer);
         services.AddSingleton(new TenantDomainSettings("id.example.com"));
         configure?.Invoke(services);
+        services.TryAddSingleton<Application.Sessions.IActiveSessions>(new LogActiveSessions(Store, Serializer));
         services.AddKoderIdApplication();
         services.AddMediator(o => o.ServiceLifetime = ServiceLifetime.Scoped);
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });

@@ -21,9 +21,14 @@ public sealed class ApiHost : IAsyncDisposable
     public const string ClientIp = "203.0.113.9";
     public const string UserAgent = "koderid-tests/1.0";
 
-    private ApiHost(KoderIdFactory factory)
+    private ApiHost(KoderIdFactory factory, IReadOnlyDictionary<string, string?>? settings = null)
     {
         Factory = factory.With("KoderId:Bootstrap:AdminKey", AdminKey);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            Factory.With(key, value);
+        }
+
         Client = Factory.CreateClient();
         Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
         Client.DefaultRequestHeaders.UserAgent.ParseAdd(UserAgent);
@@ -38,14 +43,18 @@ public sealed class ApiHost : IAsyncDisposable
 
     public static ApiHost InMemory() => new(KoderIdFactory.InMemory(WithConnection));
 
-    /// <summary>SQLite, optionally with extra services (a log sink, a tighter hashing gate).</summary>
-    public static ApiHost Sqlite(Action<IServiceCollection>? services = null) => new(KoderIdFactory.Sqlite(s =>
+    /// <summary>SQLite, optionally with extra services (a log sink, a tighter hashing gate) and configuration (a base domain).</summary>
+    public static ApiHost Sqlite(Action<IServiceCollection>? services = null, IReadOnlyDictionary<string, string?>? settings = null) => new(KoderIdFactory.Sqlite(s =>
+    {
+        WithConnection(s);
+        services?.Invoke(s);
+    }), settings);
+
+    public static ApiHost Postgres(string connectionString, Action<IServiceCollection>? services = null) => new(KoderIdFactory.Postgres(connectionString, s =>
     {
         WithConnection(s);
         services?.Invoke(s);
     }));
-
-    public static ApiHost Postgres(string connectionString) => new(KoderIdFactory.Postgres(connectionString, WithConnection));
 
     public async Task<long> HeadAsync() => (await Factory.Services.GetRequiredService<IEventStore>().ReadHeadAsync()).Position;
 

@@ -3,25 +3,63 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using KoderId.Testing.Postgres;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using Serilog.Core;
 using Serilog.Events;
 
 namespace KoderId.Server.Tests.Api;
 
-public sealed class ApiKeyTests : IAsyncLifetime
+public sealed class SqliteApiKeyTests : ApiKeyTests
+{
+    protected override Task<ApiHost> CreateHostAsync(Action<IServiceCollection> services) => Task.FromResult(ApiHost.Sqlite(services));
+}
+
+public sealed class PostgresApiKeyTests : ApiKeyTests
+{
+    private PostgresCluster? _cluster;
+    private string? _connection;
+
+    protected override async Task<ApiHost> CreateHostAsync(Action<IServiceCollection> services)
+    {
+        _cluster = await PostgresCluster.SharedAsync();
+        _connection = await _cluster.CreateDatabaseAsync();
+        return ApiHost.Postgres(_connection, services);
+    }
+
+    protected override async Task DropAsync()
+    {
+        if (_cluster is not null && _connection is not null)
+        {
+            NpgsqlConnection.ClearAllPools();
+            await _cluster.DropDatabaseAsync(_connection);
+        }
+    }
+}
+
+/// <summary>API keys end to end, enrolled by each storage driver.</summary>
+public abstract class ApiKeyTests : IAsyncLifetime
 {
     private readonly CapturedLogs _logs = new();
     private ApiHost _api = null!;
 
+    protected abstract Task<ApiHost> CreateHostAsync(Action<IServiceCollection> services);
+
+    protected virtual Task DropAsync() => Task.CompletedTask;
+
     public async Task InitializeAsync()
     {
-        _api = ApiHost.Sqlite(s => s.AddSingleton<ILogEventSink>(_logs));
+        _api = await CreateHostAsync(s => s.AddSingleton<ILogEventSink>(_logs));
         await _api.OkAsync(HttpMethod.Post, "/v1/admin/tenants", json: new { id = "acme", name = "Acme" }, expected: HttpStatusCode.Created);
         await _api.OkAsync(HttpMethod.Post, "/v1/admin/tenants", json: new { id = "globex", name = "Globex" }, expected: HttpStatusCode.Created);
     }
 
-    public async Task DisposeAsync() => await _api.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _api.DisposeAsync();
+        await DropAsync();
+    }
 
     [Fact]
     public async Task a_key_is_created_used_and_revoked_after_which_it_is_a_401()

@@ -24,6 +24,15 @@ internal static class GroupsRolesFlow
         var members = await api.OkAsync(HttpMethod.Get, $"/v1/groups/{groupId}/members", "acme");
         Assert.Equal([userId], members.GetProperty("members").EnumerateArray().Select(m => m.GetString()));
 
+        // The users list filters by group, alone and with the other filters.
+        await api.OkAsync(HttpMethod.Post, "/v1/users", "acme", new { username = "bob" }, expected: HttpStatusCode.Created);
+        Assert.Equal(["alice"], await UsernamesAsync(api, $"group={groupId}"));
+        Assert.Equal(["alice"], await UsernamesAsync(api, $"group={groupId}&username=ALICE&status=active"));
+        Assert.Empty(await UsernamesAsync(api, $"group={groupId}&username=bob"));
+        Assert.Empty(await UsernamesAsync(api, $"group={groupId}&status=disabled"));
+        Assert.Empty(await UsernamesAsync(api, "group=no-such-group"));
+        Assert.Equal(["alice", "bob"], (await UsernamesAsync(api, "")).Order());
+
         var effective = await api.OkAsync(HttpMethod.Get, $"/v1/users/{userId}/roles", "acme");
         Assert.Equal(["auditor", "deployer"], effective.GetProperty("items").EnumerateArray().Select(r => r.GetProperty("name").GetString()));
 
@@ -40,6 +49,12 @@ internal static class GroupsRolesFlow
         await NoContentAsync(api, HttpMethod.Delete, $"/v1/groups/{groupId}");
         using var gone = await api.SendAsync(HttpMethod.Get, $"/v1/groups/{groupId}", "acme");
         await ApiHost.ProblemAsync(gone, HttpStatusCode.NotFound, "KID1040");
+    }
+
+    private static async Task<string[]> UsernamesAsync(ApiHost api, string query)
+    {
+        var page = await api.OkAsync(HttpMethod.Get, "/v1/users?" + query, "acme");
+        return [.. page.GetProperty("items").EnumerateArray().Select(u => u.GetProperty("username").GetString()!)];
     }
 
     public static async Task NoContentAsync(ApiHost api, HttpMethod method, string path, string tenant = "acme")

@@ -33,6 +33,7 @@ public sealed record PasswordCheck(bool Succeeded, bool ChangeRequired, bool Reh
 public sealed class VerifyPasswordHandler(AggregateStore aggregates, PasswordHashingService hashing, ICredentialPolicies policies)
     : ICommandHandler<VerifyPassword, PasswordCheck>
 {
+    private const int MaxDummyHashes = 64;
     private static readonly ConcurrentDictionary<PasswordHashingPolicy, string> DummyHashes = new();
 
     public async ValueTask<PasswordCheck> Handle(VerifyPassword command, CancellationToken cancellationToken)
@@ -85,6 +86,14 @@ public sealed class VerifyPasswordHandler(AggregateStore aggregates, PasswordHas
         return decided.Changed;
     }
 
-    private string DummyHash(PasswordHashingPolicy policy) =>
-        DummyHashes.GetOrAdd(policy, p => hashing.Hasher.Hash(Guid.NewGuid().ToString("N"), p));
+    private string DummyHash(PasswordHashingPolicy policy)
+    {
+        // Policies are per tenant and a tenant admin may change them at will: keep the cache bounded.
+        if (DummyHashes.Count >= MaxDummyHashes && !DummyHashes.ContainsKey(policy))
+        {
+            DummyHashes.Clear();
+        }
+
+        return DummyHashes.GetOrAdd(policy, p => hashing.Hasher.Hash(Guid.NewGuid().ToString("N"), p));
+    }
 }
