@@ -2,6 +2,7 @@ using KoderId.EventSourcing.Projections;
 using KoderId.Projections.ApiKeys;
 using KoderId.Projections.Audit;
 using KoderId.Projections.Grants;
+using KoderId.Projections.Clients;
 using KoderId.Projections.Groups;
 using KoderId.Projections.Roles;
 using KoderId.Projections.Sessions;
@@ -22,6 +23,7 @@ public static class ProjectionCatalog
         new GroupsProjection(),
         new RolesProjection(),
         new ApiKeysProjection(),
+        new ClientsProjection(),
         new AuditProjection(),
     ];
 }

@@ -14,7 +14,7 @@ public sealed class DomainException(string code, string message) : Exception(mes
 
 /// <summary>
 /// The KID1000-KID1099 codes of the tenant (settings: KID1032-KID1039), user, group (KID1040-KID1059) and role (KID1060-KID1079)
-/// decisions (KID1100-KID1199 belong to credentials, KID1230-KID1249 to sessions and grants).
+/// decisions (KID1100-KID1199 belong to credentials, KID1200-KID1229 to OAuth clients, KID1230-KID1249 to sessions and grants).
 /// A code is never reused for another meaning.
 /// </summary>
 public static class DomainErrors
@@ -64,6 +64,24 @@ public static class DomainErrors
     public const string ApiKeyScopeNotAllowed = "KID1083";
     public const string ApiKeyInvalidExpiry = "KID1084";
     public const string ApiKeyIdTaken = "KID1085";
+
+    public const string ClientNotFound = "KID1200";
+    public const string ClientInvalidName = "KID1201";
+    public const string ClientInvalidRedirectUri = "KID1202";
+    public const string ClientInvalidPostLogoutRedirectUri = "KID1203";
+    public const string ClientInvalidGrantType = "KID1204";
+    public const string ClientInvalidResponseType = "KID1205";
+    public const string ClientInvalidScope = "KID1206";
+    public const string ClientInvalidAuthMethod = "KID1207";
+    public const string ClientInvalidJwks = "KID1208";
+    public const string ClientInvalidLifetime = "KID1209";
+    public const string ClientInvalidSigningAlg = "KID1210";
+    public const string ClientIdTaken = "KID1211";
+    public const string ClientInvalidType = "KID1212";
+    public const string ClientTypeImmutable = "KID1213";
+    public const string ClientSecretNotApplicable = "KID1214";
+    public const string ClientSecretRequired = "KID1215";
+    public const string ClientPkceRequired = "KID1216";
 
     public const string TenantDefaultProtected = "KID1030";
     public const string TenantInvalidReason = "KID1031";
@@ -138,6 +156,23 @@ public static class DomainErrors
         [ApiKeyScopeNotAllowed] = "api_key.scope_not_allowed",
         [ApiKeyInvalidExpiry] = "api_key.invalid_expiry",
         [ApiKeyIdTaken] = "api_key.id_taken",
+        [ClientNotFound] = "client.not_found",
+        [ClientInvalidName] = "client.invalid_name",
+        [ClientInvalidRedirectUri] = "client.invalid_redirect_uri",
+        [ClientInvalidPostLogoutRedirectUri] = "client.invalid_post_logout_redirect_uri",
+        [ClientInvalidGrantType] = "client.invalid_grant_type",
+        [ClientInvalidResponseType] = "client.invalid_response_type",
+        [ClientInvalidScope] = "client.invalid_scope",
+        [ClientInvalidAuthMethod] = "client.invalid_auth_method",
+        [ClientInvalidJwks] = "client.invalid_jwks",
+        [ClientInvalidLifetime] = "client.invalid_lifetime",
+        [ClientInvalidSigningAlg] = "client.invalid_signing_alg",
+        [ClientIdTaken] = "client.id_taken",
+        [ClientInvalidType] = "client.invalid_type",
+        [ClientTypeImmutable] = "client.type_immutable",
+        [ClientSecretNotApplicable] = "client.secret_not_applicable",
+        [ClientSecretRequired] = "client.secret_required",
+        [ClientPkceRequired] = "client.pkce_required",
         [TenantDefaultProtected] = "tenant.default_protected",
         [TenantInvalidReason] = "tenant.invalid_reason",
         [SessionNotFound] = "session.not_found",

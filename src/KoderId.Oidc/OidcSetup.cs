@@ -3,6 +3,10 @@ using KoderId.Oidc.Common;
 using KoderId.Oidc.Login;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using KoderId.Oidc.Clients;
+using KoderId.Oidc.Common;
+using KoderId.Oidc.Registration;
+using KoderId.Projections.Clients;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
@@ -36,6 +40,12 @@ public static class OidcSetup
         services.AddSingleton<PendingAuthorization>();
         services.AddScoped<AuthorizeFlow>();
         services.AddScoped<IPasswordLogin, PasswordLogin>();
+
+        // Clients/ and Registration/ (ADR 0004): the cached client lookup, client authentication, RFC 7591/7592.
+        services.AddOptions<ClientRegistrationOptions>().Bind(configuration.GetSection(OidcOptions.Section));
+        services.AddSingleton<ClientDirectory>(sp => new ClientDirectory(sp.GetRequiredService<KoderId.EventSourcing.Projections.IReadModelStore>()));
+        services.AddSingleton<ClientAssertionJtis>();
+        services.AddSingleton<ClientAuthenticator>();
         return services;
     }
 
@@ -44,6 +54,7 @@ public static class OidcSetup
         ArgumentNullException.ThrowIfNull(endpoints);
         endpoints.MapAuthorize();
         endpoints.MapLoginPages();
+        endpoints.MapClientRegistration();
         return endpoints;
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using KoderId.Events.Credentials;
 using KoderId.Events.ApiKeys;
 using KoderId.Events.Grants;
+using KoderId.Events.Clients;
 using KoderId.Events.Groups;
 using KoderId.Events.Roles;
 using KoderId.Events.Sessions;
@@ -108,6 +109,19 @@ internal sealed class Scenario(ReadModelHarness h, int seed = 20250601)
                 new ApiKeyCreated(kept, "CI", ["users:read", "users:write"], "n4bQgYhMfWWaL-qgxVrQFaO_TxsrC4Is0V1sFbDwCgg", false, new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero)));
             await AppendAsync(tenant, $"api-key-{tenant}-{revoked}", $"admin@{tenant}",
                 new ApiKeyCreated(revoked, "Old", ["admin"], "n4bQgYhMfWWaL-qgxVrQFaO_TxsrC4Is0V1sFbDwCgg"), new ApiKeyRevoked(revoked));
+            const string Hash = "n4bQgYhMfWWaL-qgxVrQFaO_TxsrC4Is0V1sFbDwCgg";
+            var client = tenant == "acme" ? "0197a3f2c1d47c3e9b5a2f6d8e0c1c0a" : "0197a3f2c1d47c3e9b5a2f6d8e0c1c0b";
+            var gone = tenant == "acme" ? "0197a3f2c1d47c3e9b5a2f6d8e0c1c0c" : "0197a3f2c1d47c3e9b5a2f6d8e0c1c0d";
+            await AppendAsync(tenant, $"client-{tenant}-{client}", $"admin@{tenant}",
+                new ClientRegistered(client, "Shop", "confidential", ["https://shop.example.com/cb"], [], ["authorization_code", "refresh_token"], ["code"],
+                    ["openid"], "client_secret_basic", "RS256", true, false, "admin", AccessTokenLifetime: 600, SecretHash: Hash),
+                new ClientUpdated(client, "Shop 2", "confidential", ["https://shop.example.com/cb"], ["https://shop.example.com/"], ["client_credentials"], [],
+                    ["api"], "private_key_jwt", "ES256", true, true, Jwks: """{"keys":[]}"""),
+                new ClientSecretRotated(client, Hash));
+            await AppendAsync(tenant, $"client-{tenant}-{gone}", $"admin@{tenant}",
+                new ClientRegistered(gone, "Native", "public", ["com.example.app:/cb"], [], ["authorization_code"], ["code"], ["openid"], "none", "RS256", true, false,
+                    "dynamic", RegistrationAccessTokenHash: Hash),
+                new ClientDeleted(gone));
         }
     }
 

@@ -1,6 +1,7 @@
 using KoderId.Domain;
 using KoderId.Domain.ApiKeys;
 using KoderId.Domain.Grants;
+using KoderId.Domain.Clients;
 using KoderId.Domain.Groups;
 using KoderId.Domain.Roles;
 using KoderId.Domain.Sessions;
@@ -88,6 +89,14 @@ public static class Aggregates
         RefreshFamilyState.Initial,
         Domain.Grants.RefreshFamily.Evolve,
         DomainErrors.RefreshNotFound,
+        _ => [],
+        new Dictionary<string, string>(StringComparer.Ordinal));
+
+    public static readonly AggregateType<ClientState> Client = new(
+        "client",
+        ClientState.Initial,
+        Domain.Clients.Client.Evolve,
+        DomainErrors.ClientNotFound,
         _ => [],
         new Dictionary<string, string>(StringComparer.Ordinal));
 }

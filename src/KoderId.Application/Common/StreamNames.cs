@@ -24,4 +24,5 @@ public static class StreamNames
     public static string AuthorizationCode(string tenantId, string codeHash) => $"code-{tenantId}-{codeHash}";
 
     public static string RefreshFamily(string tenantId, string familyId) => $"refresh-{tenantId}-{familyId}";
+    public static string Client(string tenantId, string clientId) => $"client-{tenantId}-{clientId}";
 }

@@ -14,10 +14,12 @@ public static class ApiKeyScopes
     public const string RolesRead = "roles:read";
     public const string RolesWrite = "roles:write";
     public const string AuditRead = "audit:read";
+    public const string ClientsRead = "clients:read";
+    public const string ClientsWrite = "clients:write";
     public const string TenantsAdmin = "tenants:admin";
 
     public static readonly ImmutableArray<string> All =
-        [Admin, UsersRead, UsersWrite, GroupsRead, GroupsWrite, RolesRead, RolesWrite, AuditRead, TenantsAdmin];
+        [Admin, UsersRead, UsersWrite, GroupsRead, GroupsWrite, RolesRead, RolesWrite, AuditRead, ClientsRead, ClientsWrite, TenantsAdmin];
 
     public static bool IsKnown(string? scope) => scope is not null && All.Contains(scope, StringComparer.Ordinal);
 

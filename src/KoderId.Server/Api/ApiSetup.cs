@@ -48,6 +48,7 @@ public static class ApiSetup
         services.AddKoderIdAuth(builder.Configuration);
         services.AddKoderIdOidc(builder.Configuration);
         services.AddSingleton<IOidcTenantResolver, OidcTenantResolver>();
+        services.AddSingleton<KoderId.Oidc.Registration.IRegistrationAuthorizer, RegistrationAuthorizer>();
         services.AddKoderIdJson();
         services.AddOpenApi();
         return builder;
@@ -75,6 +76,7 @@ public static class ApiSetup
         app.MapRolesApi();
         app.MapAuditApi();
         app.MapApiKeysApi();
+        app.MapClientsApi();
         app.MapKoderIdOidc();
         return app;
     }

@@ -75,6 +75,23 @@ public static class DomainErrorStatus
         [DomainErrors.RefreshReused] = StatusCodes.Status400BadRequest,
         [DomainErrors.RefreshConcurrentRotation] = StatusCodes.Status400BadRequest,
         [DomainErrors.RefreshInvalidRequest] = StatusCodes.Status400BadRequest,
+        [DomainErrors.ClientNotFound] = StatusCodes.Status404NotFound,
+        [DomainErrors.ClientInvalidName] = StatusCodes.Status400BadRequest,
+        [DomainErrors.ClientInvalidRedirectUri] = StatusCodes.Status400BadRequest,
+        [DomainErrors.ClientInvalidPostLogoutRedirectUri] = StatusCodes.Status400BadRequest,
+        [DomainErrors.ClientInvalidGrantType] = StatusCodes.Status400BadRequest,
+        [DomainErrors.ClientInvalidResponseType] = StatusCodes.Status400BadRequest,
+        [DomainErrors.ClientInvalidScope] = StatusCodes.Status400BadRequest,
+        [DomainErrors.ClientInvalidAuthMethod] = StatusCodes.Status400BadRequest,
+        [DomainErrors.ClientInvalidJwks] = StatusCodes.Status400BadRequest,
+        [DomainErrors.ClientInvalidLifetime] = StatusCodes.Status400BadRequest,
+        [DomainErrors.ClientInvalidSigningAlg] = StatusCodes.Status400BadRequest,
+        [DomainErrors.ClientIdTaken] = StatusCodes.Status409Conflict,
+        [DomainErrors.ClientInvalidType] = StatusCodes.Status400BadRequest,
+        [DomainErrors.ClientTypeImmutable] = StatusCodes.Status409Conflict,
+        [DomainErrors.ClientSecretNotApplicable] = StatusCodes.Status409Conflict,
+        [DomainErrors.ClientSecretRequired] = StatusCodes.Status409Conflict,
+        [DomainErrors.ClientPkceRequired] = StatusCodes.Status400BadRequest,
     };
 
     /// <summary>
