@@ -4,6 +4,7 @@ using KoderId.Projections.Audit;
 using KoderId.Projections.Grants;
 using KoderId.Projections.Clients;
 using KoderId.Projections.Groups;
+using KoderId.Projections.Keys;
 using KoderId.Projections.Roles;
 using KoderId.Projections.Sessions;
 using KoderId.Projections.Tenants;
@@ -24,6 +25,7 @@ public static class ProjectionCatalog
         new RolesProjection(),
         new ApiKeysProjection(),
         new ClientsProjection(),
+        new SigningKeysProjection(),
         new AuditProjection(),
     ];
 }

@@ -82,6 +82,8 @@ public static class DomainErrors
     public const string ClientSecretNotApplicable = "KID1214";
     public const string ClientSecretRequired = "KID1215";
     public const string ClientPkceRequired = "KID1216";
+    /// <summary>KID1250-KID1259: the tenant's signing keys.</summary>
+    public const string SigningKeyUnsupportedAlgorithm = "KID1250";
 
     public const string TenantDefaultProtected = "KID1030";
     public const string TenantInvalidReason = "KID1031";
@@ -200,6 +202,7 @@ public static class DomainErrors
         [TenantInvalidTokenLifetime] = "tenant.invalid_token_lifetime",
         [TenantInvalidSigningAlgorithm] = "tenant.invalid_signing_algorithm",
         [TenantInvalidSettings] = "tenant.invalid_settings",
+        [SigningKeyUnsupportedAlgorithm] = "signing_key.unsupported_algorithm",
     };
 
     /// <summary>Every code and its name, for the errors catalogue and its test.</summary>

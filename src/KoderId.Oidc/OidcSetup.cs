@@ -1,12 +1,14 @@
 using KoderId.Oidc.Authorize;
 using KoderId.Oidc.Common;
 using KoderId.Oidc.Login;
+using KoderId.Oidc.Sessions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using KoderId.Oidc.Clients;
-using KoderId.Oidc.Common;
 using KoderId.Oidc.Registration;
 using KoderId.Projections.Clients;
+using KoderId.Oidc.Discovery;
+using KoderId.Oidc.Keys;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
@@ -40,12 +42,16 @@ public static class OidcSetup
         services.AddSingleton<PendingAuthorization>();
         services.AddScoped<AuthorizeFlow>();
         services.AddScoped<IPasswordLogin, PasswordLogin>();
+        services.AddScoped<ISsoSessions, SsoSessions>();
+        services.AddScoped<IAuthorizationCodeIssuer, AuthorizationCodeIssuer>();
+        services.AddSingleton<IAuthorizeClients, AuthorizeClients>();
 
         // Clients/ and Registration/ (ADR 0004): the cached client lookup, client authentication, RFC 7591/7592.
         services.AddOptions<ClientRegistrationOptions>().Bind(configuration.GetSection(OidcOptions.Section));
         services.AddSingleton<ClientDirectory>(sp => new ClientDirectory(sp.GetRequiredService<KoderId.EventSourcing.Projections.IReadModelStore>()));
         services.AddSingleton<ClientAssertionJtis>();
         services.AddSingleton<ClientAuthenticator>();
+        services.AddKoderIdKeys(configuration);
         return services;
     }
 
@@ -55,6 +61,8 @@ public static class OidcSetup
         endpoints.MapAuthorize();
         endpoints.MapLoginPages();
         endpoints.MapClientRegistration();
+        endpoints.MapDiscoveryEndpoints();
+        endpoints.MapKeysEndpoint();
         return endpoints;
     }
 }

@@ -5,6 +5,7 @@ using KoderId.Events.ApiKeys;
 using KoderId.Events.Grants;
 using KoderId.Events.Clients;
 using KoderId.Events.Groups;
+using KoderId.Events.Keys;
 using KoderId.Events.Roles;
 using KoderId.Events.Sessions;
 using KoderId.Events.Tenants;
@@ -122,6 +123,11 @@ internal sealed class Scenario(ReadModelHarness h, int seed = 20250601)
                 new ClientRegistered(gone, "Native", "public", ["com.example.app:/cb"], [], ["authorization_code"], ["code"], ["openid"], "none", "RS256", true, false,
                     "dynamic", RegistrationAccessTokenHash: Hash),
                 new ClientDeleted(gone));
+            var jwk = new PublicJsonWebKey("EC", "P-256", "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU", "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0");
+            var t0 = new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
+            await AppendAsync(tenant, $"signing-keys-{tenant}", "system:key-rotation", new KeyRotated($"ES256-{tenant}-1", "ES256", jwk, $"ES256-{tenant}-1", t0));
+            await AppendAsync(tenant, $"signing-keys-{tenant}", "system:key-rotation",
+                new KeyRotated($"ES256-{tenant}-2", "ES256", jwk, $"ES256-{tenant}-2", t0.AddHours(24), $"ES256-{tenant}-1", t0.AddHours(25)));
         }
     }
 

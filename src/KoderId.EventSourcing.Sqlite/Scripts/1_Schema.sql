@@ -46,3 +46,12 @@ CREATE TABLE IF NOT EXISTS subject_keys (
     created_at  INTEGER NOT NULL,
     PRIMARY KEY (tenant_id, subject_id)
 );
+
+-- Sealed (AES-256-GCM) private halves of the OIDC signing keys; key.rotated.v1 names a row, never holds it.
+CREATE TABLE IF NOT EXISTS signing_key_material (
+    tenant_id   TEXT    NOT NULL,
+    key_ref     TEXT    NOT NULL,
+    sealed_key  BLOB    NOT NULL,
+    created_at  INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, key_ref)
+);

@@ -1,4 +1,4 @@
-using KoderId.Oidc.Clients.Redirects;
+using KoderId.Domain.Clients;
 using KoderId.Oidc.Common;
 using Microsoft.Extensions.Primitives;
 

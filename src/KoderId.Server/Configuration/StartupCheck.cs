@@ -19,6 +19,8 @@ public static class StartupCheck
         {
             _ = services.GetRequiredService<StorageBackend>();
             _ = services.GetService<BootstrapAdminKey>();
+            _ = services.GetService<KoderId.Oidc.Keys.IKeyEncryptionKeyProvider>();
+            _ = services.GetService<IOptions<KoderId.Oidc.Keys.KeyOptions>>()?.Value;
             return [];
         }
         catch (OptionsValidationException ex)

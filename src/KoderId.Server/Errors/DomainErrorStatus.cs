@@ -92,6 +92,7 @@ public static class DomainErrorStatus
         [DomainErrors.ClientSecretNotApplicable] = StatusCodes.Status409Conflict,
         [DomainErrors.ClientSecretRequired] = StatusCodes.Status409Conflict,
         [DomainErrors.ClientPkceRequired] = StatusCodes.Status400BadRequest,
+        [DomainErrors.SigningKeyUnsupportedAlgorithm] = StatusCodes.Status400BadRequest,
     };
 
     /// <summary>

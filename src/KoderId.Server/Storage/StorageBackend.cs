@@ -1,3 +1,4 @@
+using KoderId.EventSourcing.InMemory;
 using KoderId.EventSourcing.Projections;
 using KoderId.EventSourcing.Serialization;
 using KoderId.EventSourcing.Storage;
@@ -18,7 +19,8 @@ public sealed class StorageBackend(
     InlineProjector inline,
     IReadOnlyList<IProjection> projections,
     Func<CancellationToken, Task> initialize,
-    Func<ValueTask>? dispose = null) : IAsyncDisposable
+    Func<ValueTask>? dispose = null,
+    ISigningKeyMaterialStore? keyMaterial = null) : IAsyncDisposable
 {
     private int _disposed;
 
@@ -30,6 +32,9 @@ public sealed class StorageBackend(
     public IEventStore Store { get; } = store;
     public IReadModelStore ReadModels { get; } = readModels;
     public ISubjectKeyStore Keys { get; } = keys;
+
+    /// <summary>The sealed private signing keys (their own table; process memory for the in-memory provider).</summary>
+    public ISigningKeyMaterialStore KeyMaterial { get; } = keyMaterial ?? new InMemorySigningKeyMaterialStore();
     public EventSerializer Serializer { get; } = serializer;
     public InlineProjector Inline { get; } = inline;
     public IReadOnlyList<IProjection> Projections { get; } = projections;

@@ -35,6 +35,9 @@ public static class StorageComposition
             sp.GetRequiredService<StorageBackend>().Store, sp.GetRequiredService<KoderIdMetrics>()));
         services.AddSingleton(sp => sp.GetRequiredService<StorageBackend>().ReadModels);
         services.AddSingleton(sp => sp.GetRequiredService<StorageBackend>().Keys);
+        services.AddSingleton(sp => sp.GetRequiredService<StorageBackend>().KeyMaterial);
+        services.AddSingleton(sp => KeyEncryptionKeySetup.Create(
+            configuration, sp.GetRequiredService<StorageBackend>(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(sp => sp.GetRequiredService<StorageBackend>().Serializer);
         services.AddSingleton(sp => sp.GetRequiredService<StorageBackend>().Inline);
         services.AddSingleton(sp => new ProjectionManager(
@@ -78,7 +81,8 @@ public static class StorageComposition
         var inline = new InlineProjector(projections, serializer);
         var store = new SqliteEventStore(db, inline);
         return new StorageBackend(
-            StorageOptions.Sqlite, db.FilePath, store, store, keys, serializer, inline, projections, db.InitializeAsync, store.DisposeAsync);
+            StorageOptions.Sqlite, db.FilePath, store, store, keys, serializer, inline, projections, db.InitializeAsync, store.DisposeAsync,
+            new SqliteSigningKeyMaterialStore(db));
     }
 
     private static StorageBackend Postgres(StorageOptions options, EventTypeRegistry registry, IReadOnlyList<IProjection> projections)
@@ -102,7 +106,8 @@ public static class StorageComposition
 
         // PostgresDatabase.ToString names host, port and database only, never credentials.
         return new StorageBackend(
-            StorageOptions.Postgres, db.ToString(), store, store, keys, serializer, inline, projections, db.InitializeAsync, DisposeAsync);
+            StorageOptions.Postgres, db.ToString(), store, store, keys, serializer, inline, projections, db.InitializeAsync, DisposeAsync,
+            new PostgresSigningKeyMaterialStore(db));
     }
 
     /// <summary>
@@ -147,7 +152,8 @@ public static class StorageComposition
         }
 
         return new StorageBackend(
-            StorageOptions.InMemory, $"memory:{name}", store, store, store, serializer, inline, projections, InitializeAsync, DisposeAsync);
+            StorageOptions.InMemory, $"memory:{name}", store, store, store, serializer, inline, projections, InitializeAsync, DisposeAsync,
+            new InMemorySigningKeyMaterialStore());
     }
 
     /// <summary>Drivers reject a malformed connection string in their constructor with an ArgumentException.</summary>

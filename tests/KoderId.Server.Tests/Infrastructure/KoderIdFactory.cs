@@ -38,7 +38,17 @@ public sealed class KoderIdFactory : WebApplicationFactory<Program>
     }
 
     public static KoderIdFactory Postgres(string connectionString, Action<IServiceCollection>? services = null) =>
-        new(new() { ["KoderId:Storage:Provider"] = "postgres", ["KoderId:Storage:ConnectionString"] = connectionString }, services, null);
+        new(
+            new()
+            {
+                ["KoderId:Storage:Provider"] = "postgres",
+                ["KoderId:Storage:ConnectionString"] = connectionString,
+
+                // PostgreSQL requires a key-encryption key for the signing keys; a fixed one for tests.
+                ["KoderId:Oidc:KeyEncryptionKey"] = "a29kZXJpZC10ZXN0LWtlay0wMTIzNDU2Nzg5YWJjZGU=",
+            },
+            services,
+            null);
 
     public string? DataDirectory => _directory?.Path;
 
