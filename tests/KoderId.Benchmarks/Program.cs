@@ -7,6 +7,7 @@ using KoderId.Testing.Postgres;
 // dotnet run -c Release --project tests/KoderId.Benchmarks -- store [--replay-events N] [--only sqlite|postgres]
 // dotnet run -c Release --project tests/KoderId.Benchmarks -- api [--users N] [--seconds S] [--only sqlite|postgres]
 // dotnet run -c Release --project tests/KoderId.Benchmarks -- oidc [--seconds S] [--connections N] [--login-connections N] [--warmup S] [--only koderid|peer]
+//     [--scenarios cc,introspect,introspect-refresh,jwks,refresh,login]
 // dotnet <KoderId.Benchmarks.dll> replay <target> <connection>   (child process used by "store")
 var targets = Targets.All();
 if (args is ["replay", var name, var connection])
@@ -19,6 +20,7 @@ if (args.Length == 0 || args[0] is not ("store" or "api" or "oidc"))
     Console.Error.WriteLine("usage: KoderId.Benchmarks store [--replay-events N] [--only sqlite|postgres]");
     Console.Error.WriteLine("       KoderId.Benchmarks api [--users N] [--seconds S] [--only sqlite|postgres]");
     Console.Error.WriteLine("       KoderId.Benchmarks oidc [--seconds S] [--connections N] [--login-connections N] [--warmup S] [--only koderid|peer]");
+    Console.Error.WriteLine("            [--scenarios cc,introspect,introspect-refresh,jwks,refresh,login]");
     return 2;
 }
 
@@ -35,6 +37,7 @@ if (args[0] == "oidc")
             "--connections" => oidc with { Connections = int.Parse(value, CultureInfo.InvariantCulture) },
             "--login-connections" => oidc with { LoginConnections = int.Parse(value, CultureInfo.InvariantCulture) },
             "--only" => oidc with { Only = value },
+            "--scenarios" => oidc with { Scenarios = value },
             _ => oidc,
         };
     }

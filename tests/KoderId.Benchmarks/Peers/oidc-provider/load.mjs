@@ -240,7 +240,7 @@ async function cannon(title, request) {
       else if (statuses) statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
     });
   });
-  await run(warmup);
+  if (warmup > 0) await run(warmup);
   const latencies = [];
   const statuses = {};
   const r = await run(seconds, latencies, statuses);
@@ -286,12 +286,12 @@ async function scenario() {
       const states = [];
       for (let i = 0; i < connections; i++) states.push((await login()).refresh_token);
       const step = async (s, i) => { s[i] = await refresh(s[i]); };
-      await loops(connections, warmup * 1000, step, states);
+      if (warmup > 0) await loops(connections, warmup * 1000, step, states);
       return { ...summarize(await loops(connections, seconds * 1000, step, states), 'refresh_token'), note: 'rotating; each connection chains its own tokens' };
     }
     case 'login': {
       const step = async () => { await login(); };
-      await loops(connections, warmup * 1000, step);
+      if (warmup > 0) await loops(connections, warmup * 1000, step);
       return { ...summarize(await loops(connections, seconds * 1000, step), 'login'), note: 'authorize, login page, POST credentials, redirects, code, token' };
     }
     default:
@@ -317,7 +317,7 @@ try {
   const result = await scenario();
   console.log(`RESULT ${JSON.stringify({ scenario: opts.scenario, connections, ...result })}`);
 } catch (error) {
-  console.log(`RESULT ${JSON.stringify({ scenario: opts.scenario, connections, failed: String(error.stack ?? error) })}`);
+  console.log(`RESULT ${JSON.stringify({ scenario: opts.scenario, connections, failed: String(error.message ?? error) })}`);
   process.exitCode = 1;
 } finally {
   await pool.close();
