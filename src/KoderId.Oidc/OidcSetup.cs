@@ -9,6 +9,7 @@ using KoderId.Oidc.Registration;
 using KoderId.Projections.Clients;
 using KoderId.Oidc.Discovery;
 using KoderId.Oidc.Keys;
+using KoderId.Oidc.Token;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
@@ -52,6 +53,12 @@ public static class OidcSetup
         services.AddSingleton<ClientAssertionJtis>();
         services.AddSingleton<ClientAuthenticator>();
         services.AddKoderIdKeys(configuration);
+        services.AddSingleton<ISigningAlgorithmPolicy, TenantSigningAlgorithmPolicy>();
+
+        // Token/: the token endpoint and what it mints.
+        services.AddSingleton<ITokenLifetimePolicy, TenantTokenLifetimes>();
+        services.AddSingleton<UserClaims>();
+        services.AddSingleton<TokenIssuer>();
         return services;
     }
 
@@ -63,6 +70,7 @@ public static class OidcSetup
         endpoints.MapClientRegistration();
         endpoints.MapDiscoveryEndpoints();
         endpoints.MapKeysEndpoint();
+        endpoints.MapToken();
         return endpoints;
     }
 }

@@ -1,0 +1,65 @@
+using KoderId.Projections.Roles;
+using KoderId.Projections.Users;
+
+namespace KoderId.Oidc.Token;
+
+/// <summary>
+/// The standard claims of a user by scope (OIDC Core §5.4): <c>profile</c>, <c>email</c>, <c>phone</c>,
+/// <c>roles</c> (the effective roles). <c>address</c> has no data in the user model yet and adds nothing.
+/// </summary>
+public sealed class UserClaims(UserDirectory users, RoleDirectory roles)
+{
+    public async ValueTask<UserView?> ActiveUserAsync(string tenantId, string userId, CancellationToken ct) =>
+        await users.GetAsync(tenantId, userId, ct).ConfigureAwait(false) is { Status: UserStatus.Active } user ? user : null;
+
+    public async ValueTask<IReadOnlyList<string>> RolesAsync(string tenantId, string userId, CancellationToken ct) =>
+        (await roles.EffectiveRolesAsync(tenantId, userId, ct).ConfigureAwait(false)).Select(r => r.Name).Order(StringComparer.Ordinal).ToArray();
+
+    /// <summary>Adds the claims <paramref name="scopes"/> grant to <paramref name="claims"/>.</summary>
+    public async ValueTask AddAsync(IDictionary<string, object?> claims, UserView user, IReadOnlyCollection<string> scopes, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(claims);
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentNullException.ThrowIfNull(scopes);
+        if (scopes.Contains("profile"))
+        {
+            Put(claims, "name", user.DisplayName ?? JoinName(user));
+            Put(claims, "given_name", user.GivenName);
+            Put(claims, "family_name", user.FamilyName);
+            Put(claims, "preferred_username", user.Username);
+            Put(claims, "locale", user.PreferredLanguage);
+            claims["updated_at"] = user.UpdatedAt.ToUnixTimeSeconds();
+        }
+
+        if (scopes.Contains("email") && user.Email is not null)
+        {
+            claims["email"] = user.Email;
+            claims["email_verified"] = user.EmailVerified;
+        }
+
+        if (scopes.Contains("phone") && user.Phone is not null)
+        {
+            claims["phone_number"] = user.Phone;
+            claims["phone_number_verified"] = false;
+        }
+
+        if (scopes.Contains("roles"))
+        {
+            claims["roles"] = await RolesAsync(user.TenantId, user.UserId, ct).ConfigureAwait(false);
+        }
+    }
+
+    private static string? JoinName(UserView user)
+    {
+        var name = string.Join(' ', new[] { user.GivenName, user.FamilyName }.Where(p => !string.IsNullOrEmpty(p)));
+        return name.Length == 0 ? null : name;
+    }
+
+    private static void Put(IDictionary<string, object?> claims, string name, string? value)
+    {
+        if (!string.IsNullOrEmpty(value))
+        {
+            claims[name] = value;
+        }
+    }
+}
