@@ -46,6 +46,8 @@ public static class OidcSetup
         services.AddScoped<ISsoSessions, SsoSessions>();
         services.AddScoped<IAuthorizationCodeIssuer, AuthorizationCodeIssuer>();
         services.AddSingleton<IAuthorizeClients, AuthorizeClients>();
+        services.AddSingleton(sp => new KoderId.Projections.Grants.ConsentDirectory(sp.GetRequiredService<KoderId.EventSourcing.Projections.IReadModelStore>()));
+        services.AddScoped<IConsents, Consents>();
 
         // Clients/ and Registration/ (ADR 0004): the cached client lookup, client authentication, RFC 7591/7592.
         services.AddOptions<ClientRegistrationOptions>().Bind(configuration.GetSection(OidcOptions.Section));
