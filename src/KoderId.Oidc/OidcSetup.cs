@@ -29,7 +29,10 @@ public static class OidcSetup
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<OidcOptions>().Bind(configuration.GetSection(OidcOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
-        services.AddDataProtection();
+        Microsoft.AspNetCore.DataProtection.DataProtectionBuilderExtensions.SetApplicationName(services.AddDataProtection(), "KoderId");
+        services.AddSingleton<DataProtectionKeyRepository>();
+        services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
+            .Configure<DataProtectionKeyRepository>((o, repository) => o.XmlRepository = repository);
         var secure = configuration[$"{OidcOptions.Section}:PublicOrigin"]?.StartsWith("https://", StringComparison.OrdinalIgnoreCase) == true;
         services.AddAntiforgery(o =>
         {
