@@ -24,5 +24,8 @@ public static class StreamNames
     public static string AuthorizationCode(string tenantId, string codeHash) => $"code-{tenantId}-{codeHash}";
 
     public static string RefreshFamily(string tenantId, string familyId) => $"refresh-{tenantId}-{familyId}";
+    /// <summary>A revoked access token without a refresh family, by its <c>jti</c> (RFC 7009).</summary>
+    public static string AccessToken(string tenantId, string jti) => $"access-token-{tenantId}-{jti}";
+
     public static string Client(string tenantId, string clientId) => $"client-{tenantId}-{clientId}";
 }

@@ -1,0 +1,177 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using KoderId.Application.Common;
+using KoderId.Oidc.Keys;
+using KoderId.Oidc.Token;
+using KoderId.Projections.Clients;
+using KoderId.Projections.Grants;
+using KoderId.Projections.Sessions;
+using KoderId.Projections.Users;
+using Microsoft.Extensions.Options;
+
+namespace KoderId.Oidc.Common;
+
+/// <summary>An access token that is active now: signature, issuer, type and lifetime hold, and so does everything it depends on.</summary>
+/// <param name="User">The token's user when it is a user token (it has a <c>sid</c>); null for a client's own token.</param>
+public sealed record ActiveAccessToken(ValidatedToken Token, string Subject, string ClientId, string? SessionId, IReadOnlyList<string> Scopes, long ExpiresAt, UserView? User)
+{
+    public string? Claim(string name) => Token.Claim(name);
+
+    public long? Seconds(string name) =>
+        Token.Claims.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var s) ? s : null;
+}
+
+/// <summary>Why an access token is not active: a KID code (KID2120–KID2129 for the JWT itself, KID2150–KID2157 otherwise) and a description without the token.</summary>
+public sealed record AccessTokenRefusal(string Code, string Description);
+
+public sealed record AccessTokenCheck(ActiveAccessToken? Active, AccessTokenRefusal? Refusal)
+{
+    public static AccessTokenCheck Refuse(string code, string description) => new(null, new AccessTokenRefusal(code, description));
+}
+
+/// <summary>
+/// The check of one of our access tokens shared by introspection, userinfo and <c>/v1/sessions</c> (ADR 0004, "hot
+/// paths append nothing"): the JWT (<see cref="JwtValidator"/>, <c>typ: at+jwt</c>, the tenant's issuer, its
+/// <c>tid</c>), then on every call the state it depends on, each a primary-key read so revocation is immediate:
+/// the session (<c>sid</c>) active and the user's, the refresh family (<c>rfid</c>) active, the <c>jti</c> not
+/// revoked, the user active (disabled, deleted or erased → refused), the client still registered.
+/// Only the signature check is cached (<see cref="SignatureCache"/>): it is the cost (ES256 ~0.15 ms) and a
+/// signature that verified once verifies until the token's <c>exp</c>.
+/// </summary>
+public sealed class AccessTokenValidator(
+    JwtValidator jwt,
+    SignatureCache cache,
+    SessionDirectory sessions,
+    RefreshFamilyDirectory families,
+    RevokedAccessTokenDirectory revoked,
+    UserDirectory users,
+    ClientDirectory clients,
+    IClock clock,
+    IOptions<KeyOptions> keyOptions)
+{
+    public async ValueTask<AccessTokenCheck> ValidateAsync(OidcTenant tenant, string? token, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        var now = clock.UtcNow;
+        var validated = cache.Find(tenant.TenantId, tenant.Issuer, token, now - keyOptions.Value.ClockSkew);
+        if (validated is null)
+        {
+            var result = await jwt.ValidateAsync(tenant.TenantId, tenant.Issuer, token, TokenIssuer.AccessTokenType, ct).ConfigureAwait(false);
+            if (!result.Succeeded)
+            {
+                return AccessTokenCheck.Refuse(result.Failure!.Code, result.Failure.Description);
+            }
+
+            validated = result.Token!;
+            cache.Add(tenant.TenantId, tenant.Issuer, token!, validated, now);
+        }
+
+        var subject = validated.Claim("sub");
+        var clientId = validated.Claim("client_id");
+        var exp = validated.Claims.GetProperty("exp").TryGetInt64(out var e) ? e : 0;
+        if (string.IsNullOrEmpty(subject) || string.IsNullOrEmpty(clientId) || !string.Equals(validated.Claim("tid"), tenant.TenantId, StringComparison.Ordinal))
+        {
+            return AccessTokenCheck.Refuse(TokenErrors.Malformed, "The token lacks sub, client_id or this tenant's tid.");
+        }
+
+        var scopes = ProtocolForm.Scopes(validated.Claim("scope"));
+        var sid = validated.Claim("sid");
+        var rfid = validated.Claim("rfid");
+        var jti = validated.Claim("jti");
+        if (rfid is not null)
+        {
+            if (await families.GetActiveAsync(tenant.TenantId, rfid, now, ct).ConfigureAwait(false) is null)
+            {
+                return AccessTokenCheck.Refuse(EndpointErrors.BearerTokenRevoked, "The token's refresh family was revoked or has ended.");
+            }
+        }
+        else if (jti is not null && await revoked.IsRevokedAsync(tenant.TenantId, jti, ct).ConfigureAwait(false))
+        {
+            return AccessTokenCheck.Refuse(EndpointErrors.BearerTokenRevoked, "The token was revoked.");
+        }
+
+        if (sid is null)
+        {
+            // A client's own token (client_credentials): it lives as long as its client.
+            return await clients.FindAsync(tenant.TenantId, clientId, ct).ConfigureAwait(false) is null
+                ? AccessTokenCheck.Refuse(EndpointErrors.BearerClientGone, "The token's client no longer exists.")
+                : new AccessTokenCheck(new ActiveAccessToken(validated, subject, clientId, null, scopes, exp, null), null);
+        }
+
+        var session = await sessions.GetActiveAsync(tenant.TenantId, sid, now, ct).ConfigureAwait(false);
+        if (session is null || !string.Equals(session.UserId, subject, StringComparison.Ordinal))
+        {
+            return AccessTokenCheck.Refuse(EndpointErrors.BearerSessionEnded, "The token's session was revoked or has ended.");
+        }
+
+        var user = await users.GetAsync(tenant.TenantId, subject, ct).ConfigureAwait(false);
+        if (user is not { Status: UserStatus.Active })
+        {
+            return AccessTokenCheck.Refuse(EndpointErrors.BearerUserInactive, "The token's user is disabled or deleted.");
+        }
+
+        return new AccessTokenCheck(new ActiveAccessToken(validated, subject, clientId, sid, scopes, exp, user), null);
+    }
+}
+
+/// <summary>
+/// Successful signature validations of access tokens, keyed by the token string, each kept until the token's
+/// <c>exp</c>. Bounded: when full, expired entries are swept, and if it is still full it starts over (a cache
+/// miss costs one verification, never a wrong answer). An entry only answers for the tenant and issuer it was
+/// validated for, so another tenant's host still refuses the token.
+/// </summary>
+public sealed class SignatureCache
+{
+    public const int Capacity = 16_384;
+
+    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+
+    public int Count => _entries.Count;
+
+    public ValidatedToken? Find(string tenantId, string issuer, string? token, DateTimeOffset notExpiredAt)
+    {
+        if (token is null || !_entries.TryGetValue(token, out var entry))
+        {
+            return null;
+        }
+
+        if (entry.ExpiresAt <= notExpiredAt)
+        {
+            _entries.TryRemove(token, out _);
+            return null;
+        }
+
+        return string.Equals(entry.TenantId, tenantId, StringComparison.Ordinal) && string.Equals(entry.Issuer, issuer, StringComparison.Ordinal)
+            ? entry.Token
+            : null;
+    }
+
+    public void Add(string tenantId, string issuer, string token, ValidatedToken validated, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(validated);
+        if (!validated.Claims.TryGetProperty("exp", out var exp) || !exp.TryGetInt64(out var seconds) || seconds > now.AddDays(1).ToUnixTimeSeconds())
+        {
+            return;
+        }
+
+        if (_entries.Count >= Capacity)
+        {
+            foreach (var (key, entry) in _entries)
+            {
+                if (entry.ExpiresAt <= now)
+                {
+                    _entries.TryRemove(key, out _);
+                }
+            }
+
+            if (_entries.Count >= Capacity)
+            {
+                _entries.Clear();
+            }
+        }
+
+        _entries[token] = new Entry(tenantId, issuer, validated, DateTimeOffset.FromUnixTimeSeconds(seconds));
+    }
+
+    private sealed record Entry(string TenantId, string Issuer, ValidatedToken Token, DateTimeOffset ExpiresAt);
+}
