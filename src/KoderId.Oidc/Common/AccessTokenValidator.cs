@@ -78,6 +78,17 @@ public sealed class AccessTokenValidator(
         var sid = validated.Claim("sid");
         var rfid = validated.Claim("rfid");
         var jti = validated.Claim("jti");
+
+        // The session first: its revocation also revokes its families, and "the session ended" is the truer reason.
+        if (sid is not null)
+        {
+            var session = await sessions.GetActiveAsync(tenant.TenantId, sid, now, ct).ConfigureAwait(false);
+            if (session is null || !string.Equals(session.UserId, subject, StringComparison.Ordinal))
+            {
+                return AccessTokenCheck.Refuse(EndpointErrors.BearerSessionEnded, "The token's session was revoked or has ended.");
+            }
+        }
+
         if (rfid is not null)
         {
             if (await families.GetActiveAsync(tenant.TenantId, rfid, now, ct).ConfigureAwait(false) is null)
@@ -96,12 +107,6 @@ public sealed class AccessTokenValidator(
             return await clients.FindAsync(tenant.TenantId, clientId, ct).ConfigureAwait(false) is null
                 ? AccessTokenCheck.Refuse(EndpointErrors.BearerClientGone, "The token's client no longer exists.")
                 : new AccessTokenCheck(new ActiveAccessToken(validated, subject, clientId, null, scopes, exp, null), null);
-        }
-
-        var session = await sessions.GetActiveAsync(tenant.TenantId, sid, now, ct).ConfigureAwait(false);
-        if (session is null || !string.Equals(session.UserId, subject, StringComparison.Ordinal))
-        {
-            return AccessTokenCheck.Refuse(EndpointErrors.BearerSessionEnded, "The token's session was revoked or has ended.");
         }
 
         var user = await users.GetAsync(tenant.TenantId, subject, ct).ConfigureAwait(false);
