@@ -22,6 +22,7 @@ public static class ProjectionCatalog
         new SessionsProjection(),
         new RefreshFamiliesProjection(),
         new RevokedAccessTokensProjection(),
+        new ConsentsProjection(),
         new GroupsProjection(),
         new RolesProjection(),
         new ApiKeysProjection(),

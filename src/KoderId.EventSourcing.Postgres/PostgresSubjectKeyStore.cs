@@ -15,13 +15,40 @@ public sealed class PostgresSubjectKeyStore(PostgresDatabase database) : ISubjec
         }
 
         // Two nodes may create a key for one subject at once: the first insert wins and both read it back.
-        await ExecuteAsync(
-            "INSERT INTO subject_keys (tenant_id, subject_id, key, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (tenant_id, subject_id) DO NOTHING",
-            ct,
-            tenantId,
-            subjectId,
-            RandomNumberGenerator.GetBytes(32),
-            TimeStamps.ToUnixMicroseconds(DateTimeOffset.UtcNow)).ConfigureAwait(false);
+        // An asynchronous commit: the WAL is flushed in order, so the synchronous commit of the append that first
+        // uses the key makes the key durable with it, and a crash before that loses a key nothing refers to.
+        await using (var connection = await database.OpenAsync(ct).ConfigureAwait(false))
+        {
+            try
+            {
+                await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+                await using var batch = new NpgsqlBatch(connection, tx)
+                {
+                    BatchCommands =
+                    {
+                        new NpgsqlBatchCommand("SET LOCAL synchronous_commit TO OFF"),
+                        new NpgsqlBatchCommand(
+                            "INSERT INTO subject_keys (tenant_id, subject_id, key, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (tenant_id, subject_id) DO NOTHING")
+                        {
+                            Parameters =
+                            {
+                                new() { Value = tenantId },
+                                new() { Value = subjectId },
+                                new() { Value = RandomNumberGenerator.GetBytes(32) },
+                                new() { Value = TimeStamps.ToUnixMicroseconds(DateTimeOffset.UtcNow) },
+                            },
+                        },
+                    },
+                };
+                await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                await tx.CommitAsync(ct).ConfigureAwait(false);
+            }
+            catch (NpgsqlException ex)
+            {
+                throw PostgresErrors.Unavailable("subject key write", ex);
+            }
+        }
+
         return await TryGetKeyAsync(tenantId, subjectId, ct).ConfigureAwait(false)
                ?? throw new EventStoreUnavailableException("A subject key could not be stored.");
     }

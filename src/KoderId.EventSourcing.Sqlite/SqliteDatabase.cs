@@ -43,6 +43,13 @@ public sealed class SqliteDatabase
 
     public string FilePath { get; }
 
+    /// <summary>
+    /// This process's writers (the append group and the subject-key inserts) take turns here before asking
+    /// SQLite for its write lock, so they queue in order instead of meeting SQLITE_BUSY and its sleeping retries.
+    /// Other processes on the file are still serialised by SQLite itself.
+    /// </summary>
+    public SemaphoreSlim WriteGate { get; } = new(1, 1);
+
     public SqlDialect Dialect => SqlDialect.Sqlite;
 
     public async Task<SqliteConnection> OpenAsync(CancellationToken ct = default)

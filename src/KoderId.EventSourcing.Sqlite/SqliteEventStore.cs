@@ -49,6 +49,7 @@ public sealed class SqliteEventStore : IEventStore, IReadModelStore, IAsyncDispo
     {
         var results = new (AppendResult? Result, Exception? Error)[group.Count];
         var useSavepoints = group.Count > 1;
+        await _database.WriteGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
             var connection = _writer ??= await OpenWriterAsync(CancellationToken.None).ConfigureAwait(false);
@@ -94,6 +95,10 @@ public sealed class SqliteEventStore : IEventStore, IReadModelStore, IAsyncDispo
             {
                 results[i] = (null, results[i].Error ?? ex);
             }
+        }
+        finally
+        {
+            _database.WriteGate.Release();
         }
 
         await PendingAppend.AnswerAsync(group, results, _signal.Notify, static (_, error) => Task.FromResult<Exception>(error is SqliteException sqlite

@@ -36,7 +36,10 @@ public static class OidcSetup
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<OidcOptions>().Bind(configuration.GetSection(OidcOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
-        services.AddDataProtection();
+        Microsoft.AspNetCore.DataProtection.DataProtectionBuilderExtensions.SetApplicationName(services.AddDataProtection(), "KoderId");
+        services.AddSingleton<DataProtectionKeyRepository>();
+        services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
+            .Configure<DataProtectionKeyRepository>((o, repository) => o.XmlRepository = repository);
         var secure = configuration[$"{OidcOptions.Section}:PublicOrigin"]?.StartsWith("https://", StringComparison.OrdinalIgnoreCase) == true;
         services.AddAntiforgery(o =>
         {
@@ -53,6 +56,8 @@ public static class OidcSetup
         services.AddScoped<ISsoSessions, SsoSessions>();
         services.AddScoped<IAuthorizationCodeIssuer, AuthorizationCodeIssuer>();
         services.AddSingleton<IAuthorizeClients, AuthorizeClients>();
+        services.AddSingleton(sp => new KoderId.Projections.Grants.ConsentDirectory(sp.GetRequiredService<KoderId.EventSourcing.Projections.IReadModelStore>()));
+        services.AddScoped<IConsents, Consents>();
 
         // Clients/ and Registration/ (ADR 0004): the cached client lookup, client authentication, RFC 7591/7592.
         services.AddOptions<ClientRegistrationOptions>().Bind(configuration.GetSection(OidcOptions.Section));

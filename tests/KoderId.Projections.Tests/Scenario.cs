@@ -177,6 +177,8 @@ internal sealed class Scenario(ReadModelHarness h, int seed = 20250601)
                     await AppendAsync(u.TenantId, $"refresh-{family}", u.UserId,
                         new RefreshFamilyStarted(family, sessionId, "web-app", u.UserId, "openid offline_access", at, ["pwd"], "n4bQgYhMfWWaL-qgxVrQFaO_TxsrC4Is0V1sFbDwCgg", at.AddDays(30)),
                         new RefreshTokenRotated(family, sessionId, u.UserId, 2, "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU"));
+                    await AppendAsync(u.TenantId, $"consent-{u.TenantId}-{u.UserId}-partner", u.UserId,
+                        new ConsentGiven("partner", u.UserId, u.Sessions.Count == 1 ? ["openid"] : ["email", "openid"]));
                 }
 
                 break;

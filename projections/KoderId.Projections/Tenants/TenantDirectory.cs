@@ -26,9 +26,84 @@ public sealed record TenantView(
     public TenantSettings Settings { get; init; } = TenantSettings.Default;
 }
 
-/// <summary>Reads the <c>tenants</c> model.</summary>
-public sealed class TenantDirectory(IReadModelStore store)
+/// <summary>
+/// Raised when a tenant's row changes: by the projection as it writes (this process), and by the writers once
+/// the append committed (the projection writes inside the append's transaction, so a reader between the two
+/// could otherwise cache the old row).
+/// </summary>
+public static class TenantCacheSignal
 {
+    public static event Action<string>? Changed;
+
+    public static void Raise(string tenantId) => Changed?.Invoke(tenantId);
+
+    /// <summary>Every tenant: after a write whose tenant the caller does not know.</summary>
+    public static void RaiseAll() => Changed?.Invoke(AllTenants);
+
+    internal const string AllTenants = "*";
+}
+
+/// <summary>Reads the <c>tenants</c> model.</summary>
+public sealed class TenantDirectory : IDisposable
+{
+    /// <summary>How long another node's change may take to be seen by <see cref="GetCachedAsync"/>.</summary>
+    public static readonly TimeSpan CacheTimeToLive = TimeSpan.FromSeconds(5);
+
+    private readonly IReadModelStore store;
+    private readonly TimeProvider _time;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (TenantView? View, DateTimeOffset Until, long Generation)> _cache = new(StringComparer.Ordinal);
+    private long _generation;
+
+    public TenantDirectory(IReadModelStore store, TimeProvider? time = null)
+    {
+        this.store = store;
+        _time = time ?? TimeProvider.System;
+        TenantCacheSignal.Changed += Invalidate;
+    }
+
+    /// <summary>
+    /// The tenant for request routing (every protocol and API request resolves one), from a per-process cache
+    /// that this process's writes clear at once and that forgets other nodes' rows within <see cref="CacheTimeToLive"/>.
+    /// </summary>
+    public async ValueTask<TenantView?> GetCachedAsync(string tenantId, CancellationToken ct = default)
+    {
+        var now = _time.GetUtcNow();
+        if (_cache.TryGetValue(tenantId, out var entry) && entry.Until > now)
+        {
+            return entry.View;
+        }
+
+        var generation = Interlocked.Read(ref _generation);
+        var view = await GetAsync(tenantId, ct).ConfigureAwait(false);
+        if (_cache.Count > 10_000)
+        {
+            _cache.Clear();
+        }
+
+        // A change signalled while this read ran may not be in what it read: keep it out of the cache.
+        if (Interlocked.Read(ref _generation) == generation)
+        {
+            _cache[tenantId] = (view, now + CacheTimeToLive, generation);
+        }
+
+        return view;
+    }
+
+    public void Invalidate(string tenantId)
+    {
+        Interlocked.Increment(ref _generation);
+        if (tenantId == TenantCacheSignal.AllTenants)
+        {
+            _cache.Clear();
+        }
+        else
+        {
+            _cache.TryRemove(tenantId, out _);
+        }
+    }
+
+    public void Dispose() => TenantCacheSignal.Changed -= Invalidate;
+
     private readonly string _tenants = ReadModelSql.LiveTable(TenantsProjection.TenantsTable, TenantsProjection.CurrentVersion);
     private readonly string _domains = ReadModelSql.LiveTable(TenantsProjection.DomainsTable, TenantsProjection.CurrentVersion);
 

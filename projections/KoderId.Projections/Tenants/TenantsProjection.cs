@@ -19,7 +19,7 @@ public sealed class TenantsProjection : SqlProjection
     public TenantsProjection()
         : base(ProjectionName, CurrentVersion, ProjectionLifecycle.Inline, TenantsTable, DomainsTable)
     {
-        On<TenantCreated>((ctx, e, s, ct) => ctx.WriteAsync(
+        On<TenantCreated>((ctx, e, s, ct) => Signalled(ctx, s).WriteAsync(
             $"""
             INSERT INTO {ctx.Table(TenantsTable)} (tenant_id, name, status, blocked_reason, settings, created_at, updated_at, version)
             VALUES (@tenant, @name, 'active', NULL, NULL, @at, @at, @version)
@@ -39,6 +39,7 @@ public sealed class TenantsProjection : SqlProjection
         On<TenantSettingsChanged>((ctx, e, s, ct) => Update(ctx, s, "settings = @settings", ct, ("@settings", TenantSettingsJson.Write(e.Settings))));
         On<TenantDomainAdded>(async (ctx, e, s, ct) =>
         {
+            TenantCacheSignal.Raise(s.TenantId);
             var domains = ctx.Table(DomainsTable);
             var domain = NormalizeDomain(e.Domain);
             if (e.Primary)
@@ -99,11 +100,20 @@ public sealed class TenantsProjection : SqlProjection
 
     internal static string NormalizeDomain(string domain) => domain.Trim().TrimEnd('.').ToLowerInvariant();
 
-    private static Task Update(ProjectionContext ctx, StoredEvent s, string set, CancellationToken ct, params (string Name, object? Value)[] args) =>
-        ctx.WriteAsync(
+    private static Task Update(ProjectionContext ctx, StoredEvent s, string set, CancellationToken ct, params (string Name, object? Value)[] args)
+    {
+        TenantCacheSignal.Raise(s.TenantId);
+        return ctx.WriteAsync(
             $"UPDATE {ctx.Table(TenantsTable)} SET {set}{(set.Length > 0 ? ", " : "")}updated_at = @at, version = @version WHERE tenant_id = @tenant",
             ct,
             [.. args, ("@at", At(s)), ("@version", s.StreamVersion), ("@tenant", s.TenantId)]);
+    }
+
+    private static ProjectionContext Signalled(ProjectionContext ctx, StoredEvent s)
+    {
+        TenantCacheSignal.Raise(s.TenantId);
+        return ctx;
+    }
 
     private static long At(StoredEvent s) => ReadModelSql.Micros(s.Metadata.Timestamp);
 }

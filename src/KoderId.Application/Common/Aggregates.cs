@@ -107,4 +107,12 @@ public static class Aggregates
         DomainErrors.ClientNotFound,
         _ => [],
         new Dictionary<string, string>(StringComparer.Ordinal));
+
+    public static readonly AggregateType<ConsentState> Consent = new(
+        "consent",
+        ConsentState.Initial,
+        Domain.Grants.Consent.Evolve,
+        DomainErrors.UserNotFound,
+        _ => [],
+        new Dictionary<string, string>(StringComparer.Ordinal));
 }

@@ -14,6 +14,7 @@ public sealed class AuthorizeFlow(
     ISsoSessions sessions,
     IAuthorizeClients clients,
     IAuthorizationCodeIssuer codes,
+    IConsents consents,
     PendingAuthorization pending,
     TimeProvider time)
 {
@@ -44,7 +45,14 @@ public sealed class AuthorizeFlow(
             return;
         }
 
-        var needsConsent = (!client.FirstParty || request.PromptConsent) && !consentGiven;
+        // Third-party clients need the user's approval of the scopes, remembered once given; prompt=consent asks again.
+        var needsConsent = !consentGiven && (request.PromptConsent
+            || (!client.FirstParty && !await consents.CoversAsync(tenant.TenantId, session.UserId, client.ClientId, request.Scopes, ct).ConfigureAwait(false)));
+        if (consentGiven)
+        {
+            await consents.GiveAsync(tenant.TenantId, session.UserId, client.ClientId, request.Scopes, ct).ConfigureAwait(false);
+        }
+
         if (needsConsent)
         {
             if (request.PromptNone)

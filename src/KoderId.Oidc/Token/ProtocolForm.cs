@@ -65,7 +65,7 @@ public static class ProtocolForm
         }
         catch (DomainException error) when (error.Code == DomainErrors.TenantBlocked)
         {
-            throw new OAuthException(OAuthErrors.UnauthorizedClient, "The tenant is blocked.", StatusCodes.Status403Forbidden);
+            throw new OAuthException(OAuthErrors.UnauthorizedClient, $"The tenant is blocked. ({error.Code})", StatusCodes.Status403Forbidden);
         }
     }
 

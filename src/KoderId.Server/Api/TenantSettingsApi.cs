@@ -20,6 +20,18 @@ public static class TenantSettingsApi
     public static RouteGroupBuilder MapTenantSettingsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v1/admin/tenants/{id}/settings").WithTags("Tenants").RequireAuthorization(AuthSetup.RouteTenantAdmin());
+
+        // The projection clears the tenant cache inside the append's transaction; clear it again once committed.
+        group.AddEndpointFilter(async (invocation, next) =>
+        {
+            var result = await next(invocation).ConfigureAwait(false);
+            if (!HttpMethods.IsGet(invocation.HttpContext.Request.Method))
+            {
+                TenantCacheSignal.RaiseAll();
+            }
+
+            return result;
+        });
         group.MapGet("/", GetAsync);
         group.MapPatch("/", PatchAsync).Accepts<TenantSettings>(ApiJson.MergePatch, "application/json");
         return group;

@@ -45,6 +45,18 @@ public static class TenantsApi
     {
         var group = routes.MapGroup("/v1/admin/tenants").WithTags("Tenants").RequireAuthorization(AuthSetup.SystemAdminPolicy);
 
+        // The projection clears the tenant cache inside the append's transaction; clear it again once committed.
+        group.AddEndpointFilter(async (invocation, next) =>
+        {
+            var result = await next(invocation).ConfigureAwait(false);
+            if (!HttpMethods.IsGet(invocation.HttpContext.Request.Method))
+            {
+                TenantCacheSignal.RaiseAll();
+            }
+
+            return result;
+        });
+
         group.MapPost("/", CreateAsync).Accepts<CreateTenantRequest>("application/json");
         group.MapGet("/", ListAsync);
         group.MapGet("/{id}", GetAsync);

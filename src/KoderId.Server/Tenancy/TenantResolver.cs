@@ -111,7 +111,7 @@ public sealed class TenantResolver(TenantDirectory tenants, IOptions<TenancyOpti
 
     private async Task<TenantView> LoadAsync(string tenantId, CancellationToken ct)
     {
-        var tenant = Tenant.IsValidId(tenantId) ? await tenants.GetAsync(tenantId, ct).ConfigureAwait(false) : null;
+        var tenant = Tenant.IsValidId(tenantId) ? await tenants.GetCachedAsync(tenantId, ct).ConfigureAwait(false) : null;
         if (tenant is null)
         {
             throw new DomainException(DomainErrors.TenantNotFound, "The tenant does not exist.");

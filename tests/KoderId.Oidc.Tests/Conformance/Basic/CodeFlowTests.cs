@@ -166,5 +166,26 @@ public sealed class CodeFlowTests : IAsyncLifetime
         Assert.Equal(head, await _host.Host.Api.HeadAsync());
     }
 
+    [Fact]
+    public async Task a_blocked_tenant_refuses_sign_in_and_token_refresh_until_unblocked()
+    {
+        using var browser = _host.Browser();
+        var (verifier, challenge) = OidcHost.Pkce();
+        var redirect = await _host.SignInAsync(browser, challenge);
+        var tokens = await _host.RedeemAsync(redirect["code"], verifier);
+        await _host.Host.Api.OkAsync(HttpMethod.Post, "/v1/admin/tenants/acme/block", json: new { reason = "unpaid" });
+
+        using var authorize = await browser.GetAsync(_host.AuthorizeUrl(OidcHost.Pkce().Challenge));
+        Assert.Equal(HttpStatusCode.Forbidden, authorize.StatusCode);
+        using var refresh = await _host.TokenAsync(new() { ["grant_type"] = "refresh_token", ["refresh_token"] = tokens.GetProperty("refresh_token").GetString()! });
+        await ClientHost.OAuthErrorAsync(refresh, HttpStatusCode.Forbidden, "unauthorized_client", "KID1003");
+        using var machine = await _host.TokenAsync(new() { ["grant_type"] = "client_credentials" });
+        Assert.Equal(HttpStatusCode.Forbidden, machine.StatusCode);
+
+        await _host.Host.Api.OkAsync(HttpMethod.Post, "/v1/admin/tenants/acme/unblock");
+        using var again = await _host.TokenAsync(new() { ["grant_type"] = "refresh_token", ["refresh_token"] = tokens.GetProperty("refresh_token").GetString()! });
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+    }
+
     private const System.Text.Json.JsonValueKind JsonValueKindArray = System.Text.Json.JsonValueKind.Array;
 }
