@@ -9,7 +9,11 @@ public sealed record BearerRefusal(string? Error, string Description, string Cod
     public string Challenge =>
         Error is null
             ? "Bearer"
-            : $"Bearer error=\"{Error}\", error_description=\"{Description.Replace("\"", "'", StringComparison.Ordinal)} ({Code})\"" + (Scope is null ? "" : $", scope=\"{Scope}\"");
+            : $"Bearer error=\"{Error}\", error_description=\"{HeaderSafe(Description)} ({Code})\"" + (Scope is null ? "" : $", scope=\"{Scope}\"");
+
+    /// <summary>RFC 6750 §3: error_description is %x20-21 / %x23-5B / %x5D-7E — no quote, no backslash, ASCII only (a header must be).</summary>
+    private static string HeaderSafe(string value) =>
+        new(value.Replace("§", "section ", StringComparison.Ordinal).Select(c => c is >= ' ' and <= '~' && c is not '"' and not '\\' ? c : '\'').ToArray());
 
     public static BearerRefusal Missing() =>
         new(null, "No bearer token in the Authorization header.", EndpointErrors.BearerMissing, StatusCodes.Status401Unauthorized);

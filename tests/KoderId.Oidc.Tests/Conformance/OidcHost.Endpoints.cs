@@ -144,5 +144,45 @@ internal sealed partial class OidcHost
         return (await ClientHost.JsonAsync(response, HttpStatusCode.OK)).GetProperty("access_token").GetString()!;
     }
 
+    /// <summary>A user "gina" and a client in globex, signed in through globex's login page: globex's access token.</summary>
+    public async Task<string> GlobexUserTokenAsync()
+    {
+        var user = await Host.Api.OkAsync(HttpMethod.Post, "/v1/users", "globex", new { username = "gina", email = "gina@example.com" }, expected: HttpStatusCode.Created);
+        using (var set = await Host.Api.SendAsync(HttpMethod.Put, $"/v1/users/{user.GetProperty("id").GetString()}/password", "globex", new { password = Password }))
+        {
+            Assert.True(set.IsSuccessStatusCode, await set.Content.ReadAsStringAsync());
+        }
+
+        var (clientId, secret) = await Host.CreateClientAsync("globex", new
+        {
+            name = "Globex RP",
+            redirectUris = new[] { RedirectUri },
+            grantTypes = new[] { "authorization_code" },
+            scopes = new[] { "openid" },
+            firstParty = true,
+        });
+        using var browser = Host.Api.Factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions
+        {
+            AllowAutoRedirect = false,
+            HandleCookies = true,
+            BaseAddress = new Uri(GlobexIssuer + "/"),
+        });
+        var (verifier, challenge) = Pkce();
+        using var authorize = await browser.GetAsync(
+            $"/oauth/v2/authorize?client_id={clientId}&redirect_uri={Uri.EscapeDataString(RedirectUri)}&response_type=code&scope=openid&state=g&code_challenge={challenge}&code_challenge_method=S256");
+        Assert.Equal(HttpStatusCode.SeeOther, authorize.StatusCode);
+        var location = await PostLoginAsync(browser, authorize.Headers.Location!.ToString(), "gina", Password);
+        using var resumed = await browser.GetAsync(location);
+        var code = Query(resumed.Headers.Location!)["code"];
+        using var redeemed = await PostFormAsync(GlobexIssuer + "/oauth/v2/token", new()
+        {
+            ["grant_type"] = "authorization_code",
+            ["code"] = code,
+            ["redirect_uri"] = RedirectUri,
+            ["code_verifier"] = verifier,
+        }, clientId, secret);
+        return (await ClientHost.JsonAsync(redeemed, HttpStatusCode.OK)).GetProperty("access_token").GetString()!;
+    }
+
     private static string B64(object value) => Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(value));
 }

@@ -133,6 +133,24 @@ public sealed class MySessionsTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.Unauthorized, delete.StatusCode);
         }
 
+        var gina = await _host.GlobexUserTokenAsync();
+        using (var ginaList = await _host.BearerAsync(HttpMethod.Get, OidcHost.GlobexIssuer + "/v1/sessions", gina))
+        {
+            var items = (await ClientHost.JsonAsync(ginaList, HttpStatusCode.OK)).GetProperty("items");
+            Assert.Equal(1, items.GetArrayLength());
+            Assert.NotEqual(alice.Sid, items[0].GetProperty("id").GetString());
+        }
+
+        using (var cross = await _host.BearerAsync(HttpMethod.Delete, $"{OidcHost.GlobexIssuer}/v1/sessions/{alice.Sid}", gina))
+        {
+            await ApiHost.ProblemAsync(cross, HttpStatusCode.NotFound, "KID1230");
+        }
+
+        using (var ginaAtAcme = await _host.BearerAsync(HttpMethod.Get, OidcHost.Issuer + "/oidc/v1/userinfo", gina))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, ginaAtAcme.StatusCode);
+        }
+
         Assert.True(await _host.IsActiveAsync(alice.Access));
     }
 

@@ -185,6 +185,7 @@ public sealed class UserInfoTests : IAsyncLifetime
         var challenge = response.Headers.WwwAuthenticate.ToString();
         Assert.StartsWith($"Bearer error=\"{error}\"", challenge, StringComparison.Ordinal);
         Assert.Contains($"({code})\"", challenge, StringComparison.Ordinal);
+        Assert.All(challenge, c => Assert.InRange(c, ' ', '~'));
         Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
     }
 }
