@@ -51,6 +51,7 @@ public sealed class RevocationTests : IAsyncLifetime
     {
         var access = await _host.ClientCredentialsTokenAsync();
         var other = await _host.ClientCredentialsTokenAsync();
+        Assert.True(await _host.IsActiveAsync(access));
 
         using (var revoked = await _host.RevokeAsync(access))
         {
