@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using KoderId.Application.Common;
 using KoderId.Oidc.Keys;
@@ -120,8 +122,8 @@ public sealed class AccessTokenValidator(
 }
 
 /// <summary>
-/// Successful signature validations of access tokens, keyed by the token string, each kept until the token's
-/// <c>exp</c>. Bounded: when full, expired entries are swept, and if it is still full it starts over (a cache
+/// Successful signature validations of access tokens, keyed by the token's SHA-256 (32 bytes rather than the
+/// token's ~1 KB, so a full cache stays around 16 MB), each kept until the token's <c>exp</c>. Bounded: when full, expired entries are swept, and if it is still full it starts over (a cache
 /// miss costs one verification, never a wrong answer). An entry only answers for the tenant and issuer it was
 /// validated for, so another tenant's host still refuses the token.
 /// </summary>
@@ -135,14 +137,14 @@ public sealed class SignatureCache
 
     public ValidatedToken? Find(string tenantId, string issuer, string? token, DateTimeOffset notExpiredAt)
     {
-        if (token is null || !_entries.TryGetValue(token, out var entry))
+        if (token is null || token.Length > JwtValidator.MaxTokenLength || !_entries.TryGetValue(Key(token), out var entry))
         {
             return null;
         }
 
         if (entry.ExpiresAt <= notExpiredAt)
         {
-            _entries.TryRemove(token, out _);
+            _entries.TryRemove(Key(token), out _);
             return null;
         }
 
@@ -153,6 +155,7 @@ public sealed class SignatureCache
 
     public void Add(string tenantId, string issuer, string token, ValidatedToken validated, DateTimeOffset now)
     {
+        ArgumentNullException.ThrowIfNull(token);
         ArgumentNullException.ThrowIfNull(validated);
         if (!validated.Claims.TryGetProperty("exp", out var exp) || !exp.TryGetInt64(out var seconds) || seconds > now.AddDays(1).ToUnixTimeSeconds())
         {
@@ -175,7 +178,14 @@ public sealed class SignatureCache
             }
         }
 
-        _entries[token] = new Entry(tenantId, issuer, validated, DateTimeOffset.FromUnixTimeSeconds(seconds));
+        _entries[Key(token)] = new Entry(tenantId, issuer, validated, DateTimeOffset.FromUnixTimeSeconds(seconds));
+    }
+
+    private static string Key(string token)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(Encoding.UTF8.GetBytes(token), hash);
+        return Convert.ToBase64String(hash);
     }
 
     private sealed record Entry(string TenantId, string Issuer, ValidatedToken Token, DateTimeOffset ExpiresAt);
