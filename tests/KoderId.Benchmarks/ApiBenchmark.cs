@@ -143,7 +143,7 @@ public static class ApiBenchmark
 
     private static string Ms(long[] sorted, double p) => (Micros(sorted, p) / 1000.0).ToString("N1", System.Globalization.CultureInfo.InvariantCulture);
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -156,19 +156,26 @@ public static class ApiBenchmark
     /// The server's own Program on Kestrel. Logs at Warning: per-request Information lines to this console would
     /// measure the terminal, not the server.
     /// </summary>
-    private sealed class BenchServer(string provider, string connectionString) : WebApplicationFactory<server::Program>
+    internal sealed class BenchServer(string provider, string connectionString, string adminKey = AdminKey, IReadOnlyDictionary<string, string?>? extra = null)
+        : WebApplicationFactory<server::Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             builder.UseEnvironment("Production");
-            builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(new Dictionary<string, string?>
+            var settings = new Dictionary<string, string?>
             {
                 ["KoderId:Storage:Provider"] = provider,
                 ["KoderId:Storage:ConnectionString"] = connectionString,
-                ["KoderId:Bootstrap:AdminKey"] = AdminKey,
+                ["KoderId:Bootstrap:AdminKey"] = adminKey,
                 ["Serilog:MinimumLevel:Default"] = "Warning",
                 ["Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime"] = "Warning",
-            }));
+            };
+            foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+            {
+                settings[key] = value;
+            }
+
+            builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(settings));
         }
     }
 }

@@ -6,6 +6,8 @@ using KoderId.Testing.Postgres;
 
 // dotnet run -c Release --project tests/KoderId.Benchmarks -- store [--replay-events N] [--only sqlite|postgres]
 // dotnet run -c Release --project tests/KoderId.Benchmarks -- api [--users N] [--seconds S] [--only sqlite|postgres]
+// dotnet run -c Release --project tests/KoderId.Benchmarks -- oidc [--seconds S] [--connections N] [--login-connections N] [--warmup S] [--only koderid|peer]
+//     [--scenarios cc,introspect,introspect-refresh,jwks,refresh,login]
 // dotnet <KoderId.Benchmarks.dll> replay <target> <connection>   (child process used by "store")
 var targets = Targets.All();
 if (args is ["replay", var name, var connection])
@@ -13,11 +15,36 @@ if (args is ["replay", var name, var connection])
     return await StoreBenchmark.ReplayChildAsync(targets.Single(t => t.Name == name).Open(connection));
 }
 
-if (args.Length == 0 || args[0] is not ("store" or "api"))
+if (args.Length == 0 || args[0] is not ("store" or "api" or "oidc"))
 {
     Console.Error.WriteLine("usage: KoderId.Benchmarks store [--replay-events N] [--only sqlite|postgres]");
     Console.Error.WriteLine("       KoderId.Benchmarks api [--users N] [--seconds S] [--only sqlite|postgres]");
+    Console.Error.WriteLine("       KoderId.Benchmarks oidc [--seconds S] [--connections N] [--login-connections N] [--warmup S] [--only koderid|peer]");
+    Console.Error.WriteLine("            [--scenarios cc,introspect,introspect-refresh,jwks,refresh,login]");
     return 2;
+}
+
+if (args[0] == "oidc")
+{
+    var oidc = new OidcBenchmark.Settings();
+    for (var i = 1; i < args.Length - 1; i++)
+    {
+        var value = args[i + 1];
+        oidc = args[i] switch
+        {
+            "--seconds" => oidc with { Seconds = int.Parse(value, CultureInfo.InvariantCulture) },
+            "--warmup" => oidc with { WarmUpSeconds = int.Parse(value, CultureInfo.InvariantCulture) },
+            "--connections" => oidc with { Connections = int.Parse(value, CultureInfo.InvariantCulture) },
+            "--login-connections" => oidc with { LoginConnections = int.Parse(value, CultureInfo.InvariantCulture) },
+            "--only" => oidc with { Only = value },
+            "--scenarios" => oidc with { Scenarios = value },
+            _ => oidc,
+        };
+    }
+
+    // WebApplicationFactory finds the server's content root from the working directory (see ApiMode).
+    Directory.SetCurrentDirectory(AppContext.BaseDirectory);
+    return await OidcBenchmark.RunAsync(oidc, Console.Out);
 }
 
 if (args[0] == "api")
