@@ -76,6 +76,7 @@ public static class OidcSetup
         services.TryAddSingleton<SessionDirectory>();
         services.TryAddSingleton<RefreshFamilyDirectory>();
         services.TryAddSingleton<RevokedAccessTokenDirectory>();
+        services.TryAddSingleton<AccessTokenStateDirectory>();
         services.TryAddSingleton<UserDirectory>(sp => new UserDirectory(sp.GetRequiredService<KoderId.EventSourcing.Projections.IReadModelStore>()));
         services.AddSingleton<SignatureCache>();
         services.AddSingleton<AccessTokenValidator>();

@@ -14,9 +14,12 @@ using Microsoft.Extensions.Options;
 namespace KoderId.Oidc.Common;
 
 /// <summary>An access token that is active now: signature, issuer, type and lifetime hold, and so does everything it depends on.</summary>
-/// <param name="User">The token's user when it is a user token (it has a <c>sid</c>); null for a client's own token.</param>
-public sealed record ActiveAccessToken(ValidatedToken Token, string Subject, string ClientId, string? SessionId, IReadOnlyList<string> Scopes, long ExpiresAt, UserView? User)
+/// <param name="SessionId">The token's session: a user's token has one, a client's own token (client_credentials) none.</param>
+/// <param name="Username">The user's username, for a user token.</param>
+public sealed record ActiveAccessToken(ValidatedToken Token, string Subject, string ClientId, string? SessionId, IReadOnlyList<string> Scopes, long ExpiresAt, string? Username)
 {
+    public bool IsUserToken => SessionId is not null;
+
     public string? Claim(string name) => Token.Claim(name);
 
     public long? Seconds(string name) =>
@@ -34,7 +37,7 @@ public sealed record AccessTokenCheck(ActiveAccessToken? Active, AccessTokenRefu
 /// <summary>
 /// The check of one of our access tokens shared by introspection, userinfo and <c>/v1/sessions</c> (ADR 0004, "hot
 /// paths append nothing"): the JWT (<see cref="JwtValidator"/>, <c>typ: at+jwt</c>, the tenant's issuer, its
-/// <c>tid</c>), then on every call the state it depends on, each a primary-key read so revocation is immediate:
+/// <c>tid</c>), then on every call the state it depends on, primary-key reads in one statement so revocation is immediate:
 /// the session (<c>sid</c>) active and the user's, the refresh family (<c>rfid</c>) active, the <c>jti</c> not
 /// revoked, the user active (disabled, deleted or erased → refused), the client still registered.
 /// Only the signature check is cached (<see cref="SignatureCache"/>): it is the cost (ES256 ~0.15 ms) and a
@@ -43,10 +46,7 @@ public sealed record AccessTokenCheck(ActiveAccessToken? Active, AccessTokenRefu
 public sealed class AccessTokenValidator(
     JwtValidator jwt,
     SignatureCache cache,
-    SessionDirectory sessions,
-    RefreshFamilyDirectory families,
-    RevokedAccessTokenDirectory revoked,
-    UserDirectory users,
+    AccessTokenStateDirectory states,
     ClientDirectory clients,
     IClock clock,
     IOptions<KeyOptions> keyOptions)
@@ -81,26 +81,19 @@ public sealed class AccessTokenValidator(
         var rfid = validated.Claim("rfid");
         var jti = validated.Claim("jti");
 
+        // One statement for every read-model fact the token depends on (each a primary-key lookup).
+        var state = await states.GetAsync(tenant.TenantId, sid, rfid, rfid is null ? jti : null, subject, now, ct).ConfigureAwait(false);
+
         // The session first: its revocation also revokes its families, and "the session ended" is the truer reason.
-        if (sid is not null)
+        if (sid is not null && !string.Equals(state.SessionUserId, subject, StringComparison.Ordinal))
         {
-            var session = await sessions.GetActiveAsync(tenant.TenantId, sid, now, ct).ConfigureAwait(false);
-            if (session is null || !string.Equals(session.UserId, subject, StringComparison.Ordinal))
-            {
-                return AccessTokenCheck.Refuse(EndpointErrors.BearerSessionEnded, "The token's session was revoked or has ended.");
-            }
+            return AccessTokenCheck.Refuse(EndpointErrors.BearerSessionEnded, "The token's session was revoked or has ended.");
         }
 
-        if (rfid is not null)
+        if (rfid is not null ? !state.FamilyActive : state.JtiRevoked)
         {
-            if (await families.GetActiveAsync(tenant.TenantId, rfid, now, ct).ConfigureAwait(false) is null)
-            {
-                return AccessTokenCheck.Refuse(EndpointErrors.BearerTokenRevoked, "The token's refresh family was revoked or has ended.");
-            }
-        }
-        else if (jti is not null && await revoked.IsRevokedAsync(tenant.TenantId, jti, ct).ConfigureAwait(false))
-        {
-            return AccessTokenCheck.Refuse(EndpointErrors.BearerTokenRevoked, "The token was revoked.");
+            return AccessTokenCheck.Refuse(EndpointErrors.BearerTokenRevoked,
+                rfid is not null ? "The token's refresh family was revoked or has ended." : "The token was revoked.");
         }
 
         if (sid is null)
@@ -111,13 +104,12 @@ public sealed class AccessTokenValidator(
                 : new AccessTokenCheck(new ActiveAccessToken(validated, subject, clientId, null, scopes, exp, null), null);
         }
 
-        var user = await users.GetAsync(tenant.TenantId, subject, ct).ConfigureAwait(false);
-        if (user is not { Status: UserStatus.Active })
+        if (state.UserStatus is not UserStatus.Active)
         {
             return AccessTokenCheck.Refuse(EndpointErrors.BearerUserInactive, "The token's user is disabled or deleted.");
         }
 
-        return new AccessTokenCheck(new ActiveAccessToken(validated, subject, clientId, sid, scopes, exp, user), null);
+        return new AccessTokenCheck(new ActiveAccessToken(validated, subject, clientId, sid, scopes, exp, state.Username), null);
     }
 }
 

@@ -99,7 +99,7 @@ public static class BearerToken
             return (null, BearerRefusal.InvalidToken(check.Refusal!));
         }
 
-        return requireUser && active.User is null
+        return requireUser && !active.IsUserToken
             ? (null, BearerRefusal.InvalidToken(new AccessTokenRefusal(EndpointErrors.BearerNotUserToken, "The token is a client's, not a user's.")))
             : (active, null);
     }

@@ -81,7 +81,7 @@ public sealed class IntrospectionResponseGenerator(AccessTokenValidator accessTo
             ["jti"] = active.Claim("jti"),
         };
         Put(response, "sid", active.SessionId);
-        Put(response, "username", active.User?.Username);
+        Put(response, "username", active.Username);
         foreach (var name in response.Where(p => p.Value is null).Select(p => p.Key).ToArray())
         {
             response.Remove(name);

@@ -55,11 +55,18 @@ public static class UserInfoRequestValidator
 /// <summary>OIDC Core §5.3.2: <c>sub</c> always, then the claims of each granted scope (<see cref="UserClaims"/>).</summary>
 public sealed class UserInfoResponseGenerator(UserClaims claims)
 {
-    public async ValueTask<Dictionary<string, object?>> GenerateAsync(ActiveAccessToken token, CancellationToken ct)
+    /// <summary>The claims; null when the user stopped being active since the token was checked.</summary>
+    public async ValueTask<Dictionary<string, object?>?> GenerateAsync(OidcTenant tenant, ActiveAccessToken token, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(token);
+        if (await claims.ActiveUserAsync(tenant.TenantId, token.Subject, ct).ConfigureAwait(false) is not { } user)
+        {
+            return null;
+        }
+
         var response = new Dictionary<string, object?>(StringComparer.Ordinal) { ["sub"] = token.Subject };
-        await claims.AddAsync(response, token.User!, token.Scopes, ct).ConfigureAwait(false);
+        await claims.AddAsync(response, user, token.Scopes, ct).ConfigureAwait(false);
         return response;
     }
 }
@@ -85,7 +92,13 @@ public static class UserInfoEndpoint
             return;
         }
 
-        var body = await http.RequestServices.GetRequiredService<UserInfoResponseGenerator>().GenerateAsync(token, http.RequestAborted).ConfigureAwait(false);
+        var body = await http.RequestServices.GetRequiredService<UserInfoResponseGenerator>().GenerateAsync(tenant, token, http.RequestAborted).ConfigureAwait(false);
+        if (body is null)
+        {
+            BearerRefusal.InvalidToken(new AccessTokenRefusal(EndpointErrors.BearerUserInactive, "The token's user is disabled or deleted.")).Write(http.Response);
+            return;
+        }
+
         await OAuthResults.NoStoreJson(body).ExecuteAsync(http).ConfigureAwait(false);
     }
 }
