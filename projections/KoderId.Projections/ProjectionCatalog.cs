@@ -21,6 +21,7 @@ public static class ProjectionCatalog
         new UsersProjection(),
         new SessionsProjection(),
         new RefreshFamiliesProjection(),
+        new RevokedAccessTokensProjection(),
         new ConsentsProjection(),
         new GroupsProjection(),
         new RolesProjection(),

@@ -14,6 +14,13 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using KoderId.Oidc.EndSession;
+using KoderId.Oidc.Introspection;
+using KoderId.Oidc.Revocation;
+using KoderId.Oidc.UserInfo;
+using KoderId.Projections.Grants;
+using KoderId.Projections.Sessions;
+using KoderId.Projections.Users;
 
 namespace KoderId.Oidc;
 
@@ -64,6 +71,19 @@ public static class OidcSetup
         services.AddSingleton<ITokenLifetimePolicy, TenantTokenLifetimes>();
         services.AddSingleton<UserClaims>();
         services.AddSingleton<TokenIssuer>();
+
+        // Introspection/, Revocation/, UserInfo/, EndSession/: the access-token check they share (Common/).
+        services.TryAddSingleton<SessionDirectory>();
+        services.TryAddSingleton<RefreshFamilyDirectory>();
+        services.TryAddSingleton<RevokedAccessTokenDirectory>();
+        services.TryAddSingleton<AccessTokenStateDirectory>();
+        services.TryAddSingleton<UserDirectory>(sp => new UserDirectory(sp.GetRequiredService<KoderId.EventSourcing.Projections.IReadModelStore>()));
+        services.AddSingleton<SignatureCache>();
+        services.AddSingleton<AccessTokenValidator>();
+        services.AddSingleton<IntrospectionResponseGenerator>();
+        services.AddScoped<RevocationHandler>();
+        services.AddSingleton<UserInfoResponseGenerator>();
+        services.AddSingleton<EndSessionRequestValidator>();
         return services;
     }
 
@@ -76,6 +96,10 @@ public static class OidcSetup
         endpoints.MapDiscoveryEndpoints();
         endpoints.MapKeysEndpoint();
         endpoints.MapToken();
+        endpoints.MapIntrospection();
+        endpoints.MapRevocation();
+        endpoints.MapUserInfo();
+        endpoints.MapEndSession();
         return endpoints;
     }
 }

@@ -40,7 +40,7 @@ public sealed class EventSchemaTests
         [
             "api-key.created.v1", "api-key.revoked.v1",
             "client.deleted.v1", "client.registered.v1", "client.secret-rotated.v1", "client.updated.v1",
-            "grant.code-issued.v1", "grant.code-redeemed.v1", "grant.code-reuse-detected.v1", "grant.consent-given.v1", "grant.refresh-family-revoked.v1",
+            "grant.access-token-revoked.v1", "grant.code-issued.v1", "grant.code-redeemed.v1", "grant.code-reuse-detected.v1", "grant.consent-given.v1", "grant.refresh-family-revoked.v1",
             "grant.refresh-family-started.v1", "grant.refresh-token-reuse-detected.v1", "grant.refresh-token-rotated.v1",
             "group.created.v1", "group.deleted.v1", "group.member-added.v1", "group.member-removed.v1", "group.renamed.v1",
             "key.rotated.v1",

@@ -128,6 +128,10 @@ internal sealed class Scenario(ReadModelHarness h, int seed = 20250601)
             await AppendAsync(tenant, $"signing-keys-{tenant}", "system:key-rotation", new KeyRotated($"ES256-{tenant}-1", "ES256", jwk, $"ES256-{tenant}-1", t0));
             await AppendAsync(tenant, $"signing-keys-{tenant}", "system:key-rotation",
                 new KeyRotated($"ES256-{tenant}-2", "ES256", jwk, $"ES256-{tenant}-2", t0.AddHours(24), $"ES256-{tenant}-1", t0.AddHours(25)));
+
+            // Revoked access tokens: one long expired (forgotten when the next revocation lands), one still live.
+            await AppendAsync(tenant, $"access-token-{tenant}-old{tenant}", $"client:{client}", new AccessTokenRevoked($"old{tenant}", client, new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero)));
+            await AppendAsync(tenant, $"access-token-{tenant}-live{tenant}", $"client:{client}", new AccessTokenRevoked($"live{tenant}", client, t0.AddYears(70), "s1"));
         }
     }
 

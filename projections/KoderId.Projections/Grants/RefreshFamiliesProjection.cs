@@ -7,14 +7,15 @@ namespace KoderId.Projections.Grants;
 /// <summary>
 /// Refresh-token families, inline: introspection and the token endpoint read them right after a write
 /// (ADR 0004). A revoked session revokes its families here (<c>session-revoked</c>), so one read answers
-/// "is this family active" without joining the sessions model. No token hash is kept: the write side checks
-/// tokens against the family's stream.
+/// "is this family active" without joining the sessions model. v2 keeps the current generation's token hash
+/// (base64url SHA-256 of the secret, as in the log) so introspection answers for a refresh token from one row;
+/// the write side still checks rotations against the family's stream.
 /// </summary>
 public sealed class RefreshFamiliesProjection : SqlProjection
 {
     public const string ProjectionName = "refresh_families";
     public const string TableName = "refresh_families";
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
 
     public RefreshFamiliesProjection()
         : base(ProjectionName, CurrentVersion, ProjectionLifecycle.Inline, TableName)
@@ -22,8 +23,8 @@ public sealed class RefreshFamiliesProjection : SqlProjection
         On<RefreshFamilyStarted>((ctx, e, s, ct) => ctx.WriteAsync(
             $"""
             INSERT INTO {ctx.Table(TableName)} (tenant_id, family_id, session_id, client_id, user_id, scope, auth_time, amr, acr,
-                generation, started_at, last_used_at, expires_at, revoked_at, revoke_reason, version)
-            VALUES (@tenant, @family, @session, @client, @user, @scope, @auth, @amr, @acr, 1, @at, @at, @expires, NULL, NULL, @version)
+                generation, token_hash, started_at, last_used_at, expires_at, revoked_at, revoke_reason, version)
+            VALUES (@tenant, @family, @session, @client, @user, @scope, @auth, @amr, @acr, 1, @hash, @at, @at, @expires, NULL, NULL, @version)
             ON CONFLICT (tenant_id, family_id) DO NOTHING
             """,
             ct,
@@ -36,17 +37,19 @@ public sealed class RefreshFamiliesProjection : SqlProjection
             ("@auth", ReadModelSql.Micros(e.AuthTime)),
             ("@amr", string.Join(' ', e.AuthMethods)),
             ("@acr", e.Acr),
+            ("@hash", e.TokenHash),
             ("@at", ReadModelSql.Micros(s.Metadata.Timestamp)),
             ("@expires", ReadModelSql.Micros(e.ExpiresAt)),
             ("@version", s.StreamVersion)));
 
         On<RefreshTokenRotated>((ctx, e, s, ct) => ctx.WriteAsync(
             $"""
-            UPDATE {ctx.Table(TableName)} SET generation = @generation, last_used_at = @at, version = @version
+            UPDATE {ctx.Table(TableName)} SET generation = @generation, token_hash = @hash, last_used_at = @at, version = @version
             WHERE tenant_id = @tenant AND family_id = @family
             """,
             ct,
             ("@generation", e.Generation),
+            ("@hash", e.TokenHash),
             ("@at", ReadModelSql.Micros(s.Metadata.Timestamp)),
             ("@version", s.StreamVersion),
             ("@tenant", s.TenantId),
@@ -99,6 +102,7 @@ public sealed class RefreshFamiliesProjection : SqlProjection
                 amr TEXT NOT NULL,
                 acr TEXT,
                 generation BIGINT NOT NULL,
+                token_hash TEXT NOT NULL,
                 started_at BIGINT NOT NULL,
                 last_used_at BIGINT NOT NULL,
                 expires_at BIGINT NOT NULL,

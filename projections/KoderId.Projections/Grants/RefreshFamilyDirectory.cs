@@ -1,4 +1,8 @@
+using System.Buffers;
+using System.Buffers.Text;
 using System.Data.Common;
+using System.Security.Cryptography;
+using System.Text;
 using KoderId.EventSourcing.Projections;
 
 namespace KoderId.Projections.Grants;
@@ -40,6 +44,31 @@ public sealed class RefreshFamilyDirectory(IReadModelStore store)
     /// <summary>The family when active at <paramref name="now"/>; null for unknown, revoked, expired or another tenant's alike.</summary>
     public async Task<RefreshFamilyView?> GetActiveAsync(string tenantId, string familyId, DateTimeOffset now, CancellationToken ct = default) =>
         await GetAsync(tenantId, familyId, ct).ConfigureAwait(false) is { } view && view.IsActiveAt(now) ? view : null;
+
+    /// <summary>
+    /// The family of a refresh token <c>{familyId}.{secret}</c> when it is active at <paramref name="now"/> and the
+    /// secret is its current generation: SHA-256 of the secret compared with the stored hash in constant time.
+    /// Null for a rotated-out, unknown, revoked, expired or other tenant's token alike (introspection).
+    /// </summary>
+    public async Task<RefreshFamilyView?> ValidateCurrentAsync(string tenantId, string familyId, string secret, DateTimeOffset now, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(secret);
+        var rows = await ReadModelSql.QueryAsync(store, $"SELECT {Columns}, token_hash FROM {_table} WHERE tenant_id = @tenant AND family_id = @family",
+            r => (View: Map(r), Hash: r.Text(16)), ct, ("@tenant", tenantId), ("@family", familyId)).ConfigureAwait(false);
+        if (rows.Count != 1)
+        {
+            return null;
+        }
+
+        var (view, hash) = rows[0];
+        Span<byte> stored = stackalloc byte[SHA256.HashSizeInBytes];
+        var decoded = hash is not null
+            && Base64Url.DecodeFromChars(hash, stored, out _, out var written) == OperationStatus.Done
+            && written == stored.Length;
+        var presented = SHA256.HashData(Encoding.UTF8.GetBytes(secret));
+        var matches = CryptographicOperations.FixedTimeEquals(presented, stored) && decoded;
+        return matches && view.IsActiveAt(now) ? view : null;
+    }
 
     /// <summary>The session's families that are active at <paramref name="now"/>.</summary>
     public async Task<IReadOnlyList<RefreshFamilyView>> ListActiveForSessionAsync(string tenantId, string sessionId, DateTimeOffset now, CancellationToken ct = default) =>

@@ -92,6 +92,14 @@ public static class Aggregates
         _ => [],
         new Dictionary<string, string>(StringComparer.Ordinal));
 
+    public static readonly AggregateType<AccessTokenRevocationState> AccessToken = new(
+        "access token",
+        AccessTokenRevocationState.Initial,
+        Domain.Grants.AccessTokenRevocation.Evolve,
+        DomainErrors.RefreshNotFound,
+        _ => [],
+        new Dictionary<string, string>(StringComparer.Ordinal));
+
     public static readonly AggregateType<ClientState> Client = new(
         "client",
         ClientState.Initial,

@@ -25,7 +25,11 @@ public static class StreamNames
 
     public static string RefreshFamily(string tenantId, string familyId) => $"refresh-{tenantId}-{familyId}";
 
+    /// <summary>A revoked access token without a refresh family, by its <c>jti</c> (RFC 7009).</summary>
+    public static string AccessToken(string tenantId, string jti) => $"access-token-{tenantId}-{jti}";
+
     /// <summary>A user's consent to one client.</summary>
     public static string Consent(string tenantId, string userId, string clientId) => $"consent-{tenantId}-{userId}-{clientId}";
+
     public static string Client(string tenantId, string clientId) => $"client-{tenantId}-{clientId}";
 }

@@ -105,3 +105,19 @@ public sealed record RefreshTokenReuseDetected(
     [property: DataSubject] string UserId,
     int PresentedGeneration,
     int CurrentGeneration);
+
+/// <summary>
+/// RFC 7009 revocation of an access token that has no refresh family (client_credentials, or a grant without
+/// offline access): introspection and userinfo refuse its <c>jti</c> until <paramref name="ExpiresAt"/>, after
+/// which the token is refused for its <c>exp</c> alone and the read model forgets it.
+/// </summary>
+/// <param name="Jti">The token's <c>jti</c> (also the stream's id part: <c>access-token-{tenant}-{jti}</c>).</param>
+/// <param name="ClientId">The client the token was issued to (the one that revoked it).</param>
+/// <param name="ExpiresAt">The token's <c>exp</c>.</param>
+/// <param name="SessionId">The token's <c>sid</c>, for a user token.</param>
+[EventType("grant.access-token-revoked.v1")]
+public sealed record AccessTokenRevoked(
+    string Jti,
+    string ClientId,
+    DateTimeOffset ExpiresAt,
+    string? SessionId = null);

@@ -41,7 +41,15 @@ public sealed class JwtValidator(SigningKeyDirectory directory, IClock clock, IO
 
     private readonly ConcurrentDictionary<(string Tenant, string KeyId), AsymmetricAlgorithm?> _publicKeys = new();
 
-    public async ValueTask<TokenValidationResult> ValidateAsync(string tenantId, string issuer, string? token, string? expectedType = null, CancellationToken ct = default)
+    public ValueTask<TokenValidationResult> ValidateAsync(string tenantId, string issuer, string? token, string? expectedType = null, CancellationToken ct = default) =>
+        ValidateAsync(tenantId, issuer, token, expectedType, checkExpiry: true, ct);
+
+    /// <summary>
+    /// As <see cref="ValidateAsync(string, string, string?, string?, CancellationToken)"/>; with <paramref name="checkExpiry"/>
+    /// false a token past its <c>exp</c> still validates (the <c>id_token_hint</c> of RP-Initiated Logout §2 may
+    /// have expired). <c>exp</c> must still be present and numeric, and the key must still be published.
+    /// </summary>
+    public async ValueTask<TokenValidationResult> ValidateAsync(string tenantId, string issuer, string? token, string? expectedType, bool checkExpiry, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(tenantId);
         ArgumentException.ThrowIfNullOrEmpty(issuer);
@@ -116,7 +124,7 @@ public sealed class JwtValidator(SigningKeyDirectory directory, IClock clock, IO
             return TokenValidationResult.Fail(TokenErrors.Malformed, "The token has no numeric exp.");
         }
 
-        if (now - skew >= DateTimeOffset.FromUnixTimeSeconds(exp))
+        if (checkExpiry && now - skew >= DateTimeOffset.FromUnixTimeSeconds(exp))
         {
             return TokenValidationResult.Fail(TokenErrors.Expired, "The token has expired.");
         }

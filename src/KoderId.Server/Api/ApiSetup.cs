@@ -71,6 +71,7 @@ public static class ApiSetup
         app.MapTenantSettingsApi();
         app.MapUsersApi();
         app.MapUserSessionsApi();
+        app.MapMySessionsApi();
         app.MapCredentialsApi();
         app.MapGroupsApi();
         app.MapRolesApi();

@@ -282,6 +282,19 @@ public abstract class GrantCommandTests : IAsyncLifetime
 
         Assert.Equal(DomainErrors.RefreshRevoked, await FailsAsync(() => App.SendAsync(new RotateRefreshToken("acme", family.RefreshToken, Client))));
     }
+
+    [Fact]
+    public async Task an_access_token_is_revoked_by_jti_once_and_only_while_it_lives()
+    {
+        const string Jti = "q1Xo3vYd0Jt6m1bR9k2pAw";
+        var exp = _clock.UtcNow.AddMinutes(15);
+
+        Assert.True((await App.SendAsync(new RevokeAccessToken("acme", Jti, Client, exp, null))).Changed);
+        Assert.False((await App.SendAsync(new RevokeAccessToken("acme", Jti, Client, exp, null))).Changed);
+        Assert.False((await App.SendAsync(new RevokeAccessToken("acme", "expired-jti", Client, _clock.UtcNow, null))).Changed);
+        Assert.Equal([new AccessTokenRevoked(Jti, Client, exp)], await StreamAsync("acme", StreamNames.AccessToken("acme", Jti)));
+        Assert.Equal(DomainErrors.RefreshInvalidRequest, await FailsAsync(() => App.SendAsync(new RevokeAccessToken("acme", "bad jti", Client, exp, null))));
+    }
 }
 
 public sealed class InMemoryGrantCommandTests : GrantCommandTests

@@ -39,7 +39,7 @@ internal sealed class ClientHost : IAsyncDisposable
             services?.Invoke(s);
         }
 
-        var api = postgres is null ? ApiHost.Sqlite(Configure) : ApiHost.Postgres(postgres);
+        var api = postgres is null ? ApiHost.Sqlite(Configure) : ApiHost.Postgres(postgres, Configure);
         var host = new ClientHost(api);
         await api.OkAsync(HttpMethod.Post, "/v1/admin/tenants", json: new { id = "acme", name = "Acme" }, expected: HttpStatusCode.Created);
         await api.OkAsync(HttpMethod.Post, "/v1/admin/tenants", json: new { id = "globex", name = "Globex" }, expected: HttpStatusCode.Created);
