@@ -117,7 +117,7 @@ public sealed class RelyingPartyTests(ChromiumFixture fixture)
         Assert.True(OidcHost.Payload(claims["token:id_token"]).TryGetProperty("auth_time", out _));
     }
 
-    [Fact(Skip = "userinfo (/oidc/v1/userinfo) is not on main yet (built in parallel; these pass against branch wt-endpoints at 3f3ae47): remove the Skip once it is merged")]
+    [Fact]
     public async Task the_handler_reads_the_userinfo_endpoint_with_the_access_token_and_keeps_the_claims()
     {
         await using var context = await fixture.NewContextAsync();
@@ -132,7 +132,7 @@ public sealed class RelyingPartyTests(ChromiumFixture fixture)
         Assert.Equal("alice@example.com", claims["email"]);
     }
 
-    [Fact(Skip = "end_session (/oidc/v1/end_session) is not on main yet (built in parallel; these pass against branch wt-endpoints at 3f3ae47): remove the Skip once it is merged")]
+    [Fact]
     public async Task the_handlers_sign_out_ends_our_session_and_returns_to_the_rp_so_the_next_sign_in_asks_again()
     {
         await using var context = await fixture.NewContextAsync();

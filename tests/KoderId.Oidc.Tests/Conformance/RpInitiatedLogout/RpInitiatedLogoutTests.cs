@@ -10,12 +10,10 @@ namespace KoderId.Oidc.Tests.Conformance.RpInitiatedLogout;
 /// </summary>
 public sealed class RpInitiatedLogoutTests(SharedOidcHost shared) : IClassFixture<SharedOidcHost>
 {
-    // Skipped, not passing vacuously: the unregistered-URI test would pass against a 404.
-    private const string NotYet = "end_session (/oidc/v1/end_session) is not on main yet (built in parallel; these pass against branch wt-endpoints at 3f3ae47): remove the Skip once it is merged";
     private const string PostLogout = "https://rp.example/bye";
     private readonly OidcHost _host = shared.Host;
 
-    [Fact(Skip = NotYet)]
+    [Fact]
     public async Task logout_with_an_id_token_hint_and_a_registered_post_logout_redirect_uri_redirects_there_with_the_state()
     {
         using var browser = _host.Browser();
@@ -29,7 +27,7 @@ public sealed class RpInitiatedLogoutTests(SharedOidcHost shared) : IClassFixtur
         Assert.Equal("bye-1", OidcHost.Query(response.Headers.Location!)["state"]);
     }
 
-    [Theory(Skip = NotYet)]
+    [Theory]
     [InlineData("https://attacker.example/bye")]
     [InlineData("https://rp.example/bye/")]
     [InlineData("https://rp.example/cb")] // a redirect_uri is not a post-logout URI
@@ -45,7 +43,7 @@ public sealed class RpInitiatedLogoutTests(SharedOidcHost shared) : IClassFixtur
         Assert.True((int)response.StatusCode < 500);
     }
 
-    [Fact(Skip = NotYet)]
+    [Fact]
     public async Task after_logout_the_sso_cookie_no_longer_signs_in_and_prompt_none_is_login_required()
     {
         using var browser = _host.Browser();
@@ -61,7 +59,7 @@ public sealed class RpInitiatedLogoutTests(SharedOidcHost shared) : IClassFixtur
         Assert.Equal("login_required", OidcHost.Query(response.Headers.Location!)["error"]);
     }
 
-    [Fact(Skip = NotYet)]
+    [Fact]
     public async Task after_logout_the_refresh_tokens_of_the_session_fail()
     {
         using var browser = _host.Browser();
