@@ -84,7 +84,7 @@ public static class UserInfoEndpoint
 
     private static async Task HandleAsync(HttpContext http)
     {
-        var tenant = await http.RequestServices.GetRequiredService<IOidcTenantResolver>().ResolveAsync(http, requireActive: false, http.RequestAborted).ConfigureAwait(false);
+        var tenant = await http.RequestServices.GetRequiredService<IOidcTenantResolver>().ResolveAsync(http, requireActive: true, http.RequestAborted).ConfigureAwait(false);
         var (token, refusal) = await UserInfoRequestValidator.ValidateAsync(http, tenant).ConfigureAwait(false);
         if (token is null)
         {

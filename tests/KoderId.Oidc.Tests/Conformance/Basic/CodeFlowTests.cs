@@ -181,6 +181,12 @@ public sealed class CodeFlowTests : IAsyncLifetime
         await ClientHost.OAuthErrorAsync(refresh, HttpStatusCode.Forbidden, "unauthorized_client", "KID1003");
         using var machine = await _host.TokenAsync(new() { ["grant_type"] = "client_credentials" });
         Assert.Equal(HttpStatusCode.Forbidden, machine.StatusCode);
+        using (var userinfo = new HttpRequestMessage(HttpMethod.Get, OidcHost.Issuer + "/oidc/v1/userinfo"))
+        {
+            userinfo.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", tokens.GetProperty("access_token").GetString());
+            using var blocked = await _host.Browser().SendAsync(userinfo);
+            Assert.Equal(HttpStatusCode.Forbidden, blocked.StatusCode);
+        }
 
         await _host.Host.Api.OkAsync(HttpMethod.Post, "/v1/admin/tenants/acme/unblock");
         using var again = await _host.TokenAsync(new() { ["grant_type"] = "refresh_token", ["refresh_token"] = tokens.GetProperty("refresh_token").GetString()! });
