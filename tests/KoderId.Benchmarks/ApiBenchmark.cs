@@ -167,6 +167,9 @@ public static class ApiBenchmark
                 ["KoderId:Storage:Provider"] = provider,
                 ["KoderId:Storage:ConnectionString"] = connectionString,
                 ["KoderId:Bootstrap:AdminKey"] = adminKey,
+
+                // Required with PostgreSQL (signing keys are sealed under it); a throwaway one per run.
+                ["KoderId:Oidc:KeyEncryptionKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
                 ["Serilog:MinimumLevel:Default"] = "Warning",
                 ["Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime"] = "Warning",
             };
