@@ -158,4 +158,45 @@ public sealed class PostgresDatabase : IAsyncDisposable
             throw PostgresErrors.Unavailable("connection", ex);
         }
     }
+
+    /// <summary>One parameterised statement on its own connection (the key tables beside the log); driver faults name <paramref name="what"/>.</summary>
+    internal async Task<int> ExecuteAsync(string sql, string what, CancellationToken ct, params object[] args)
+    {
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        await using var cmd = Command(sql, connection, args);
+        try
+        {
+            return await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+        catch (NpgsqlException ex)
+        {
+            throw PostgresErrors.Unavailable(what, ex);
+        }
+    }
+
+    /// <summary>The first column of the first row, as bytes (null when there is no row).</summary>
+    internal async Task<byte[]?> ReadBytesAsync(string sql, string what, CancellationToken ct, params object[] args)
+    {
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        await using var cmd = Command(sql, connection, args);
+        try
+        {
+            return await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false) as byte[];
+        }
+        catch (NpgsqlException ex)
+        {
+            throw PostgresErrors.Unavailable(what, ex);
+        }
+    }
+
+    private static NpgsqlCommand Command(string sql, NpgsqlConnection connection, object[] args)
+    {
+        var cmd = new NpgsqlCommand(sql, connection);
+        foreach (var value in args)
+        {
+            cmd.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+
+        return cmd;
+    }
 }

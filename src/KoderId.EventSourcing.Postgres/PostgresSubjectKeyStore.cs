@@ -53,42 +53,9 @@ public sealed class PostgresSubjectKeyStore(PostgresDatabase database) : ISubjec
                ?? throw new EventStoreUnavailableException("A subject key could not be stored.");
     }
 
-    public async Task<byte[]?> TryGetKeyAsync(string tenantId, string subjectId, CancellationToken ct = default)
-    {
-        await using var connection = await database.OpenAsync(ct).ConfigureAwait(false);
-        await using var cmd = new NpgsqlCommand("SELECT key FROM subject_keys WHERE tenant_id = $1 AND subject_id = $2", connection)
-        {
-            Parameters = { new() { Value = tenantId }, new() { Value = subjectId } },
-        };
-        try
-        {
-            return await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false) as byte[];
-        }
-        catch (NpgsqlException ex)
-        {
-            throw PostgresErrors.Unavailable("subject key read", ex);
-        }
-    }
+    public Task<byte[]?> TryGetKeyAsync(string tenantId, string subjectId, CancellationToken ct = default) =>
+        database.ReadBytesAsync("SELECT key FROM subject_keys WHERE tenant_id = $1 AND subject_id = $2", "subject key read", ct, tenantId, subjectId);
 
     public async Task<bool> EraseAsync(string tenantId, string subjectId, CancellationToken ct = default) =>
-        await ExecuteAsync("DELETE FROM subject_keys WHERE tenant_id = $1 AND subject_id = $2", ct, tenantId, subjectId).ConfigureAwait(false) > 0;
-
-    private async Task<int> ExecuteAsync(string sql, CancellationToken ct, params object[] args)
-    {
-        await using var connection = await database.OpenAsync(ct).ConfigureAwait(false);
-        await using var cmd = new NpgsqlCommand(sql, connection);
-        foreach (var value in args)
-        {
-            cmd.Parameters.Add(new NpgsqlParameter { Value = value });
-        }
-
-        try
-        {
-            return await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-        }
-        catch (NpgsqlException ex)
-        {
-            throw PostgresErrors.Unavailable("subject key write", ex);
-        }
-    }
+        await database.ExecuteAsync("DELETE FROM subject_keys WHERE tenant_id = $1 AND subject_id = $2", "subject key write", ct, tenantId, subjectId).ConfigureAwait(false) > 0;
 }

@@ -149,7 +149,7 @@ public static class TokenEndpoint
         string? idToken = null;
         if (grant.Scopes.Contains("openid"))
         {
-            idToken = await issuer.IdTokenAsync(tenant, client, user, grant, accessToken, includeNonce, lifetimes, ct).ConfigureAwait(false);
+            idToken = await issuer.IdTokenAsync(tenant, client, user, grant, accessToken, includeNonce, lifetimes, ct, roles).ConfigureAwait(false);
         }
 
         return new TokenResponse(accessToken, "Bearer", (long)lifetime.TotalSeconds, string.Join(' ', grant.Scopes), idToken, refreshToken);

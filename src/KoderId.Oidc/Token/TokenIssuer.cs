@@ -95,7 +95,8 @@ public sealed class TokenIssuer(ITokenSigner signer, ISigningAlgorithmPolicy alg
     }
 
     public async ValueTask<string> IdTokenAsync(
-        OidcTenant tenant, ClientView client, UserView user, UserGrant grant, string accessToken, bool includeNonce, TokenLifetimes lifetimes, CancellationToken ct)
+        OidcTenant tenant, ClientView client, UserView user, UserGrant grant, string accessToken, bool includeNonce, TokenLifetimes lifetimes, CancellationToken ct,
+        IReadOnlyList<string>? roles = null)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(client);
@@ -125,7 +126,7 @@ public sealed class TokenIssuer(ITokenSigner signer, ISigningAlgorithmPolicy alg
             claims["nonce"] = grant.Nonce;
         }
 
-        await userClaims.AddAsync(claims, user, grant.Scopes, ct).ConfigureAwait(false);
+        await userClaims.AddAsync(claims, user, grant.Scopes, ct, roles).ConfigureAwait(false);
         return await signer.SignAsync(tenant.TenantId, algorithm, "JWT", claims, ct).ConfigureAwait(false);
     }
 

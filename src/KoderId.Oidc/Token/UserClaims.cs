@@ -15,8 +15,8 @@ public sealed class UserClaims(UserDirectory users, RoleDirectory roles)
     public async ValueTask<IReadOnlyList<string>> RolesAsync(string tenantId, string userId, CancellationToken ct) =>
         (await roles.EffectiveRolesAsync(tenantId, userId, ct).ConfigureAwait(false)).Select(r => r.Name).Order(StringComparer.Ordinal).ToArray();
 
-    /// <summary>Adds the claims <paramref name="scopes"/> grant to <paramref name="claims"/>.</summary>
-    public async ValueTask AddAsync(IDictionary<string, object?> claims, UserView user, IReadOnlyCollection<string> scopes, CancellationToken ct)
+    /// <summary>Adds the claims <paramref name="scopes"/> grant to <paramref name="claims"/>; <paramref name="roles"/> when the caller already read them.</summary>
+    public async ValueTask AddAsync(IDictionary<string, object?> claims, UserView user, IReadOnlyCollection<string> scopes, CancellationToken ct, IReadOnlyList<string>? roles = null)
     {
         ArgumentNullException.ThrowIfNull(claims);
         ArgumentNullException.ThrowIfNull(user);
@@ -45,7 +45,7 @@ public sealed class UserClaims(UserDirectory users, RoleDirectory roles)
 
         if (scopes.Contains("roles"))
         {
-            claims["roles"] = await RolesAsync(user.TenantId, user.UserId, ct).ConfigureAwait(false);
+            claims["roles"] = roles ?? await RolesAsync(user.TenantId, user.UserId, ct).ConfigureAwait(false);
         }
     }
 
