@@ -7,8 +7,8 @@ public sealed class ErrorCatalogueTests
     {
         Assert.All(DomainErrors.All, kv =>
         {
-            Assert.Matches("^KID1(0[0-9]{2}|2[0-5][0-9])$", kv.Key);
-            Assert.Matches("^(tenant|user|group|role|api_key|session|code|refresh|client|signing_key)\\.[a-z_]+$", kv.Value);
+            Assert.Matches("^KID1(0[0-9]{2}|2[0-5][0-9]|3[0-9]{2}|4[0-5][0-9])$", kv.Key);
+            Assert.Matches("^(tenant|user|group|role|api_key|session|code|refresh|client|signing_key|flow|lockout|mfa|totp|recovery_code|passkey|webauthn|email|audit|import)\\.[a-z_]+$", kv.Value);
         });
         Assert.Equal(DomainErrors.All.Count, DomainErrors.All.Values.Distinct().Count());
     }

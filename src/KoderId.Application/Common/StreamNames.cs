@@ -32,4 +32,10 @@ public static class StreamNames
     public static string Consent(string tenantId, string userId, string clientId) => $"consent-{tenantId}-{userId}-{clientId}";
 
     public static string Client(string tenantId, string clientId) => $"client-{tenantId}-{clientId}";
+
+    /// <summary>A user's TOTP and recovery codes (feature Mfa).</summary>
+    public static string Mfa(string tenantId, string userId) => $"mfa-{tenantId}-{userId}";
+
+    /// <summary>A user's WebAuthn credentials (feature Passkeys).</summary>
+    public static string Passkeys(string tenantId, string userId) => $"passkeys-{tenantId}-{userId}";
 }
