@@ -24,6 +24,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(_ => Credentials.PasswordHashingGate.CreateDefault());
         services.TryAddSingleton(_ => Credentials.PasswordHashers.CreateDefault(Credentials.PasswordHashingPolicy.Default));
         services.TryAddSingleton<Credentials.PasswordHashingService>();
+        Mfa.MfaServices.AddKoderIdMfa(services);
         return services;
     }
 }

@@ -93,6 +93,16 @@ public static class DomainErrorStatus
         [DomainErrors.ClientSecretRequired] = StatusCodes.Status409Conflict,
         [DomainErrors.ClientPkceRequired] = StatusCodes.Status400BadRequest,
         [DomainErrors.SigningKeyUnsupportedAlgorithm] = StatusCodes.Status400BadRequest,
+        [DomainErrors.MfaInvalidRequest] = StatusCodes.Status400BadRequest,
+        [DomainErrors.TotpAlreadyEnrolled] = StatusCodes.Status409Conflict,
+        [DomainErrors.TotpNoPendingEnrolment] = StatusCodes.Status409Conflict,
+        [DomainErrors.TotpNotFound] = StatusCodes.Status404NotFound,
+        [DomainErrors.TotpInvalidCode] = StatusCodes.Status400BadRequest,
+        [DomainErrors.TotpCodeReplayed] = StatusCodes.Status400BadRequest,
+        [DomainErrors.TotpMalformedCode] = StatusCodes.Status400BadRequest,
+        [DomainErrors.RecoveryCodeMalformed] = StatusCodes.Status400BadRequest,
+        [DomainErrors.RecoveryCodeInvalid] = StatusCodes.Status400BadRequest,
+        [DomainErrors.MfaReauthenticationRequired] = StatusCodes.Status403Forbidden,
     };
 
     /// <summary>
