@@ -73,6 +73,7 @@ public static class ApiSetup
         app.MapUserSessionsApi();
         app.MapMySessionsApi();
         app.MapCredentialsApi();
+        app.MapMfaApi();
         app.MapGroupsApi();
         app.MapRolesApi();
         app.MapAuditApi();

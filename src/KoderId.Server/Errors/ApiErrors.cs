@@ -11,6 +11,9 @@ public static class ApiErrors
     public const string UnsupportedMediaType = "KID2006";
     public const string InvalidQuery = "KID2007";
 
+    /// <summary>KID2220-KID2229: the MFA self-service API. A removal's body names neither or both of password and code.</summary>
+    public const string MfaInvalidReauthentication = "KID2220";
+
     /// <summary>The largest request body the API reads (1 MiB).</summary>
     public const long MaxBodyBytes = 1024 * 1024;
 }
