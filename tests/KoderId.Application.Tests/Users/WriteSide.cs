@@ -66,6 +66,22 @@ public sealed class WriteSide : IAsyncDisposable
         return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(command);
     }
 
+    public async Task<T> QueryAsync<T>(IQuery<T> query)
+    {
+        await using var scope = _services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(query);
+    }
+
+    /// <summary>Runs <paramref name="act"/> with a service resolved in its own request scope (a port such as a factor, not a command).</summary>
+    public async Task<TResult> WithScopeAsync<TService, TResult>(Func<TService, Task<TResult>> act, string actor = "admin@test")
+        where TService : notnull
+    {
+        ArgumentNullException.ThrowIfNull(act);
+        await using var scope = _services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<RequestContext>().Actor = actor;
+        return await act(scope.ServiceProvider.GetRequiredService<TService>());
+    }
+
     /// <summary>The <see cref="DomainException"/> code the command fails with.</summary>
     public async Task<string> FailsWithAsync<T>(ICommand<T> command)
     {
