@@ -49,7 +49,9 @@ public static class MfaApi
         me.MapGet("/totp/qr.png", QrPngAsync);
         me.MapGet("/totp/qr.svg", QrSvgAsync);
         me.MapPost("/totp/confirm", ConfirmAsync).Accepts<ConfirmTotpRequest>("application/json");
-        me.MapDelete("/totp", RemoveAsync).Accepts<RemoveTotpRequest>("application/json");
+        // No Accepts<>: a bare DELETE (no body, no media type) must reach this endpoint (and answer KID1329), not fall
+        // through to the administrators' route below.
+        me.MapDelete("/totp", RemoveAsync);
         me.MapPost("/recovery-codes", RecoveryCodesAsync);
 
         var read = AuthSetup.TenantScope(ApiKeyScopes.UsersRead, DomainErrors.UserNotFound, "The user does not exist.");
