@@ -187,6 +187,25 @@ public sealed class MfaCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task a_disabled_or_erased_user_cannot_use_a_code_and_erasure_leaves_no_usable_secret()
+    {
+        var secret = await EnrolAsync();
+        var codes = await _app.SendAsync(new GenerateRecoveryCodes("acme", _alice));
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        await _app.SendAsync(new DisableUser("acme", _alice, "test"));
+
+        Assert.False(await _app.SendAsync(new VerifyTotp("acme", _alice, TotpCodes.CodeAt(secret, Now))));
+        Assert.False(await _app.SendAsync(new UseRecoveryCode("acme", _alice, codes.Codes[0])));
+
+        await _app.SendAsync(new EnableUser("acme", _alice));
+        await _app.SendAsync(new DeleteUser("acme", _alice));
+        await _app.SendAsync(new EraseUser("acme", _alice));
+        var erased = (await _app.ReadStreamAsync("acme", $"mfa-acme-{_alice}")).Select(e => e.Event).OfType<TotpEnrolmentStarted>().Single();
+        Assert.Equal(KoderId.EventSourcing.Serialization.PersonalData.Erased, erased.Secret);
+        Assert.False(await _app.SendAsync(new VerifyTotp("acme", _alice, TotpCodes.CodeAt(secret, Now + 1))));
+    }
+
+    [Fact]
     public async Task ten_recovery_codes_are_shown_once_stored_hashed_and_each_works_once()
     {
         var set = await _app.SendAsync(new GenerateRecoveryCodes("acme", _alice));
