@@ -84,6 +84,7 @@ public static class DomainErrors
     public const string ClientPkceRequired = "KID1216";
     /// <summary>KID1250-KID1259: the tenant's signing keys.</summary>
     public const string SigningKeyUnsupportedAlgorithm = "KID1250";
+    public const string FlowMalformedAnswer = "KID1300";
 
     public const string TenantDefaultProtected = "KID1030";
     public const string TenantInvalidReason = "KID1031";
@@ -225,6 +226,7 @@ public static class DomainErrors
         [RecoveryCodeMalformed] = "recovery_code.malformed",
         [RecoveryCodeInvalid] = "recovery_code.invalid",
         [MfaReauthenticationRequired] = "mfa.reauthentication_required",
+        [FlowMalformedAnswer] = "flow.malformed_answer",
     };
 
     /// <summary>Every code and its name, for the errors catalogue and its test.</summary>

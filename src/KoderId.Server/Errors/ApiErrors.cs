@@ -10,6 +10,10 @@ public static class ApiErrors
     public const string BodyTooLarge = "KID2005";
     public const string UnsupportedMediaType = "KID2006";
     public const string InvalidQuery = "KID2007";
+    public const string FlowNotFound = Application.Flows.FlowErrors.NotFound;
+    public const string FlowFailed = Application.Flows.FlowErrors.Failed;
+    public const string FlowStepNotOffered = Application.Flows.FlowErrors.StepNotOffered;
+    public const string FlowThrottled = Application.Flows.FlowErrors.Throttled;
 
     /// <summary>KID2220-KID2229: the MFA self-service API. A removal's body names neither or both of password and code.</summary>
     public const string MfaInvalidReauthentication = "KID2220";

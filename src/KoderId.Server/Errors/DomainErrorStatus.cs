@@ -103,6 +103,7 @@ public static class DomainErrorStatus
         [DomainErrors.RecoveryCodeMalformed] = StatusCodes.Status400BadRequest,
         [DomainErrors.RecoveryCodeInvalid] = StatusCodes.Status400BadRequest,
         [DomainErrors.MfaReauthenticationRequired] = StatusCodes.Status403Forbidden,
+        [DomainErrors.FlowMalformedAnswer] = StatusCodes.Status400BadRequest,
     };
 
     /// <summary>
