@@ -2,6 +2,7 @@ using KoderId.Application.Common;
 using KoderId.Application.Tenants;
 using KoderId.Domain;
 using KoderId.Events;
+using KoderId.Events.Tenants;
 using KoderId.EventSourcing.InMemory;
 using KoderId.EventSourcing.Serialization;
 using KoderId.EventSourcing.Storage;
@@ -45,6 +46,11 @@ public sealed class WriteSide : IAsyncDisposable
         services.AddSingleton(new TenantDomainSettings("id.example.com"));
         configure?.Invoke(services);
         services.TryAddSingleton<Application.Sessions.IActiveSessions>(new LogActiveSessions(Store, Serializer));
+
+        // The flow engine's ports (ADR 0006), so the container validates: transient state in memory, every tenant at the defaults.
+        services.TryAddSingleton<ITransientStore>(new InMemoryTransientStore());
+        services.TryAddSingleton<ITenantSettingsProvider>(new DefaultTenantSettings());
+        services.TryAddSingleton<Application.Flows.IFlowUsers>(new NoFlowUsers());
         services.AddKoderIdApplication();
         services.AddMediator(o => o.ServiceLifetime = ServiceLifetime.Scoped);
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
@@ -118,5 +124,16 @@ public sealed class WriteSide : IAsyncDisposable
         {
             await disposable.DisposeAsync();
         }
+    }
+
+    private sealed class DefaultTenantSettings : ITenantSettingsProvider
+    {
+        public ValueTask<TenantSettings> GetAsync(string tenantId, CancellationToken ct = default) => ValueTask.FromResult(TenantSettings.Default);
+    }
+
+    /// <summary>No read model here: a flow started on the write side alone finds nobody (a decoy flow).</summary>
+    private sealed class NoFlowUsers : Application.Flows.IFlowUsers
+    {
+        public ValueTask<string?> FindActiveUserIdAsync(string tenantId, string usernameOrEmail, CancellationToken ct) => ValueTask.FromResult<string?>(null);
     }
 }
