@@ -115,6 +115,9 @@ public static class DomainErrors
     public const string RefreshConcurrentRotation = "KID1247";
     public const string RefreshInvalidRequest = "KID1248";
 
+    // KID1400-KID1409: audit replay and point-in-time views (issue 6).
+    public const string AuditUserNotFound = "KID1400";
+
     private static readonly Dictionary<string, string> Names = new(StringComparer.Ordinal)
     {
         [TenantExists] = "tenant.exists",
@@ -203,6 +206,7 @@ public static class DomainErrors
         [TenantInvalidSigningAlgorithm] = "tenant.invalid_signing_algorithm",
         [TenantInvalidSettings] = "tenant.invalid_settings",
         [SigningKeyUnsupportedAlgorithm] = "signing_key.unsupported_algorithm",
+        [AuditUserNotFound] = "audit.user_not_found",
     };
 
     /// <summary>Every code and its name, for the errors catalogue and its test.</summary>
