@@ -11,6 +11,13 @@ public static class ApiErrors
     public const string UnsupportedMediaType = "KID2006";
     public const string InvalidQuery = "KID2007";
 
+    // KID2280-KID2289: audit replay, as-of and verify (issue 6).
+    public const string AuditBadTime = "KID2280";
+    public const string AuditEmptyRange = "KID2281";
+    public const string AuditUnknownFormat = "KID2282";
+    public const string AuditBadFilter = "KID2283";
+    public const string AuditMissingParameter = "KID2284";
+
     /// <summary>The largest request body the API reads (1 MiB).</summary>
     public const long MaxBodyBytes = 1024 * 1024;
 }
