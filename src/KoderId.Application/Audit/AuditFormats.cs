@@ -141,6 +141,8 @@ public sealed class CsvAuditWriter : AuditRecordWriter
         "user_id", "client_id", "session_id", "correlation_id", "causation_id", "erased_fields", "data", "hash",
     ];
 
+    private static readonly JsonSerializerOptions DataJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private readonly StringBuilder _line = new(512);
 
     public override void WriteHeader(TextWriter output)
@@ -162,7 +164,7 @@ public sealed class CsvAuditWriter : AuditRecordWriter
             e.Position.ToString(System.Globalization.CultureInfo.InvariantCulture), Time(m.Timestamp), e.TenantId, e.StreamId,
             e.StreamVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), e.EventType, m.EventId.ToString("D"), m.Actor, m.ClientIp, m.UserAgent,
             record.Subjects.UserId, record.Subjects.ClientId, record.Subjects.SessionId, m.CorrelationId, m.CausationId,
-            string.Join(';', record.ErasedFields), record.Data.ToJsonString(), Hex(e.Hash),
+            string.Join(';', record.ErasedFields), record.Data.ToJsonString(DataJson), Hex(e.Hash),
         ];
         for (var i = 0; i < fields.Length; i++)
         {
