@@ -148,10 +148,9 @@ public sealed class AuditReplayer(IEventStore store, EventTypeRegistry registry,
         {
             try
             {
-                var decoded = await _serializer.DeserializeAsync(e, ct).ConfigureAwait(false);
-                var node = JsonSerializer.SerializeToNode(decoded.Event, decoded.Event.GetType(), EventSerializer.JsonOptions) as JsonObject ?? [];
+                var (node, erased) = await _serializer.DecodeJsonAsync(e, ct).ConfigureAwait(false);
                 Redact(node);
-                return new AuditRecord(e, subjects, node, decoded.ErasedFields);
+                return new AuditRecord(e, subjects, node, erased);
             }
             catch (InvalidEventDataException ex)
             {
