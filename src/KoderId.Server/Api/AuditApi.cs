@@ -101,16 +101,27 @@ public static class AuditApi
         return Results.Json(account, AccountJson.Options);
     }
 
-    /// <summary>Proves the chain for the request's tenant: its events' links by name, a break elsewhere by position only.</summary>
-    private static async Task<IResult> VerifyAsync(TenantContext tenant, IEventStore store, CancellationToken ct)
+    /// <summary>
+    /// Proves the chain for the request's tenant: its events' links by name, a break elsewhere by position only.
+    /// <c>scope=log</c> names every link of the whole log, for the system admin only (403 KID2002 for a tenant key).
+    /// </summary>
+    private static async Task<IResult> VerifyAsync(HttpContext http, TenantContext tenant, IEventStore store, string? scope, CancellationToken ct)
     {
-        var result = await HashChainVerifier.VerifyAsync(store, tenant.TenantId, null, ct);
+        var wholeLog = scope switch
+        {
+            null or "" or "tenant" => false,
+            "log" => http.User.IsInRole(AuthSetup.SystemAdminRole)
+                ? true
+                : throw new ApiProblemException(StatusCodes.Status403Forbidden, ApiErrors.Forbidden, "The credential does not allow this request.", "Only the system admin verifies the whole log."),
+            _ => throw new ApiProblemException(StatusCodes.Status400BadRequest, ApiErrors.AuditBadFilter, "The query is not valid.", "scope is tenant or log."),
+        };
+        var result = await HashChainVerifier.VerifyAsync(store, wholeLog ? null : tenant.TenantId, null, ct);
         var head = await store.ReadHeadAsync(ct);
         var broken = result.Broken;
         return Results.Json(new
         {
             valid = result.IsValid,
-            tenantId = tenant.TenantId,
+            tenantId = wholeLog ? null : tenant.TenantId,
             eventsChecked = result.EventsChecked,
             tenantEventsChecked = result.TenantEventsChecked,
             firstBrokenPosition = result.FirstBrokenPosition,
@@ -118,6 +129,7 @@ public static class AuditApi
             brokenLink = broken is null ? null : new
             {
                 position = broken.Position,
+                tenantId = broken.TenantId,
                 streamId = broken.StreamId,
                 eventId = broken.EventId,
                 expectedHash = broken.ExpectedHash is null ? null : Convert.ToHexStringLower(broken.ExpectedHash),

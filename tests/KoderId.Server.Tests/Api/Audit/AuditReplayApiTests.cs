@@ -140,6 +140,12 @@ public sealed class AuditReplayApiTests : IAsyncLifetime
         Assert.True(result.GetProperty("brokenLink").GetProperty("outsideTenant").GetBoolean());
         Assert.Equal(JsonValueKind.Null, result.GetProperty("brokenLink").GetProperty("streamId").ValueKind);
         Assert.Equal(JsonValueKind.Null, result.GetProperty("brokenLink").GetProperty("foundHash").ValueKind);
+
+        using var tenantKey = await GetAsync("/v1/admin/audit/verify?scope=log");
+        await ApiHost.ProblemAsync(tenantKey, HttpStatusCode.Forbidden, "KID2002");
+        var whole = await _api.OkAsync(HttpMethod.Get, "/v1/admin/audit/verify?scope=log");
+        Assert.Equal("user-globex-gina", whole.GetProperty("brokenLink").GetProperty("streamId").GetString());
+        Assert.Equal(H.Globex, whole.GetProperty("brokenLink").GetProperty("tenantId").GetString());
     }
 
     [Theory]
@@ -152,6 +158,7 @@ public sealed class AuditReplayApiTests : IAsyncLifetime
     [InlineData("/v1/admin/audit/as-of?user=alice", "KID2284")]
     [InlineData("/v1/admin/audit/as-of?time=2026-01-05T10:00:00Z", "KID2284")]
     [InlineData("/v1/admin/audit/as-of?time=soon&user=alice", "KID2280")]
+    [InlineData("/v1/admin/audit/verify?scope=everything", "KID2283")]
     public async Task bad_inputs_are_a_400_problem_with_a_code(string path, string code)
     {
         using var response = await GetAsync(path);
