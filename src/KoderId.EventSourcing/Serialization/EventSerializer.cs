@@ -128,29 +128,43 @@ public sealed class EventSerializer(EventTypeRegistry registry, ISubjectKeyStore
         List<string>? erased = null;
         if (info.HasPersonalData)
         {
-            byte[]? key = null;
+            // One cipher and one associated data per event, not per field: a replay decrypts millions of fields.
+            AesGcm? aes = null;
+            byte[]? associated = null;
             var keyLoaded = false;
-            foreach (var field in info.PersonalFields)
+            try
             {
-                if (node[field] is not JsonValue value || !value.TryGetValue<string>(out var stored64) ||
-                    !stored64.StartsWith(PersonalData.EncryptedPrefix, StringComparison.Ordinal))
+                foreach (var field in info.PersonalFields)
                 {
-                    continue;
-                }
+                    if (node[field] is not JsonValue value || !value.TryGetValue<string>(out var stored64) ||
+                        !stored64.StartsWith(PersonalData.EncryptedPrefix, StringComparison.Ordinal))
+                    {
+                        continue;
+                    }
 
-                if (!keyLoaded && !string.IsNullOrEmpty(subject))
-                {
-                    key = await keys.TryGetKeyAsync(stored.TenantId, subject, ct).ConfigureAwait(false);
-                    keyLoaded = true;
-                }
+                    if (!keyLoaded && !string.IsNullOrEmpty(subject))
+                    {
+                        var key = await keys.TryGetKeyAsync(stored.TenantId, subject, ct).ConfigureAwait(false);
+                        keyLoaded = true;
+                        if (key is not null)
+                        {
+                            aes = new AesGcm(key, TagSize);
+                            associated = AssociatedData(stored.TenantId, subject);
+                        }
+                    }
 
-                var clear = key is null ? null : Decrypt(key, stored.TenantId, subject!, stored64);
-                if (clear is null)
-                {
-                    (erased ??= []).Add(field);
-                }
+                    var clear = aes is null ? null : Decrypt(aes, associated!, stored64);
+                    if (clear is null)
+                    {
+                        (erased ??= []).Add(field);
+                    }
 
-                node[field] = clear ?? PersonalData.Erased;
+                    node[field] = clear ?? PersonalData.Erased;
+                }
+            }
+            finally
+            {
+                aes?.Dispose();
             }
         }
 
@@ -181,7 +195,7 @@ public sealed class EventSerializer(EventTypeRegistry registry, ISubjectKeyStore
         return PersonalData.EncryptedPrefix + Convert.ToBase64String(output);
     }
 
-    private static string? Decrypt(byte[] key, string tenantId, string subject, string stored)
+    private static string? Decrypt(AesGcm aes, byte[] associatedData, string stored)
     {
         try
         {
@@ -192,8 +206,7 @@ public sealed class EventSerializer(EventTypeRegistry registry, ISubjectKeyStore
             }
 
             var plain = new byte[bytes.Length - NonceSize - TagSize];
-            using var aes = new AesGcm(key, TagSize);
-            aes.Decrypt(bytes.AsSpan(0, NonceSize), bytes.AsSpan(NonceSize + TagSize), bytes.AsSpan(NonceSize, TagSize), plain, AssociatedData(tenantId, subject));
+            aes.Decrypt(bytes.AsSpan(0, NonceSize), bytes.AsSpan(NonceSize + TagSize), bytes.AsSpan(NonceSize, TagSize), plain, associatedData);
             return Encoding.UTF8.GetString(plain);
         }
         catch (Exception ex) when (ex is FormatException or CryptographicException)
