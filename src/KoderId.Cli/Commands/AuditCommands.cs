@@ -256,13 +256,14 @@ internal static class AuditCommands
     private static string Timeline(string time, string position, string type, string stream, string actor, string ip, string details) =>
         $"{time,-24}  {position,9}  {type,-34}  {stream,-40}  {actor,-24}  {ip,-15}  {details}".TrimEnd();
 
-    /// <summary>The data's fields other than the ids the stream already names, as key=value, cut at 100 characters.</summary>
+    /// <summary>The data's fields other than the id the stream already names, as key=value, cut at 100 characters.</summary>
     private static string Details(AuditRecord r)
     {
         var text = new StringBuilder();
         foreach (var (key, value) in r.Data)
         {
-            if (key is "userId" or "sessionId" or "clientId" or "groupId" or "roleId" or "tenantId" || value is null)
+            if (key == "tenantId" || value is null ||
+                (value is System.Text.Json.Nodes.JsonValue id && id.TryGetValue<string>(out var idText) && string.Equals(idText, r.Subjects.StreamSubject, StringComparison.Ordinal)))
             {
                 continue;
             }

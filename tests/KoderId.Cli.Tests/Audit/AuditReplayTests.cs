@@ -199,7 +199,8 @@ public sealed class AuditReplayTests : IAsyncLifetime
         Assert.StartsWith("TIME (UTC)", human.StdoutLines[0], StringComparison.Ordinal);
         Assert.Equal(3, human.StdoutLines.Length);
         Assert.StartsWith("2026-01-05 14:00:00.000Z", human.StdoutLines[1], StringComparison.Ordinal);
-        Assert.Contains("reason=logout", human.StdoutLines[2], StringComparison.Ordinal);
+        Assert.Contains("userId=alice reason=logout", human.StdoutLines[2], StringComparison.Ordinal);
+        Assert.DoesNotContain("sessionId=", human.Stdout, StringComparison.Ordinal);
         Assert.Equal(2, json.StdoutLines.Length);
         Assert.All(json.StdoutLines, l => JsonDocument.Parse(l));
         Assert.Equal("No events match.", none.StdoutLines.Single());
