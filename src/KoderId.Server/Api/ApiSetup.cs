@@ -40,6 +40,8 @@ public static class ApiSetup
         // Per request: a replay caches the subject keys it reads, and an erasure must count from the next request on.
         services.AddTransient<KoderId.Application.Audit.AuditReplayer>();
         services.AddTransient<KoderId.Application.Audit.AccountHistory>();
+        services.AddSingleton(sp => new AuditScanGate(
+            sp.GetRequiredService<IConfiguration>().GetValue("KoderId:Audit:MaxConcurrentScans", AuditScanGate.DefaultSlots)));
         services.AddSingleton<GroupDirectory>();
         services.AddSingleton<RoleDirectory>();
         services.AddSingleton<SessionDirectory>();

@@ -37,6 +37,36 @@ public sealed record AuditEntryResponse(
 /// <summary><paramref name="Next"/> is the position to pass as <c>after</c> for the next page; null on the last page.</summary>
 public sealed record AuditPageResponse(IReadOnlyList<AuditEntryResponse> Items, long? Next);
 
+/// <summary>
+/// Bounds the audit reads that scan the whole log (replay, as-of, verify): each is a full pass over every tenant's
+/// events, so a few concurrent ones from any tenant admin could starve the token paths. Past the bound: 503 KID2285.
+/// </summary>
+public sealed class AuditScanGate(int slots)
+{
+    public const int DefaultSlots = 2;
+
+    private readonly SemaphoreSlim _slots = new(Math.Max(1, slots), Math.Max(1, slots));
+
+    /// <summary>A held slot, released on dispose; throws the 503 problem when none is free.</summary>
+    public IDisposable Enter() =>
+        _slots.Wait(0)
+            ? new Slot(_slots)
+            : throw new ApiProblemException(StatusCodes.Status503ServiceUnavailable, ApiErrors.AuditBusy, "Audit scans are at capacity.", "Retry after a while.");
+
+    private sealed class Slot(SemaphoreSlim slots) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                slots.Release();
+            }
+        }
+    }
+}
+
 /// <summary><c>/v1/admin/audit</c>: who did what, when and from where, in the request's tenant (a blocked tenant's trail stays readable).</summary>
 public static class AuditApi
 {
@@ -57,6 +87,7 @@ public static class AuditApi
     private static IResult Replay(
         TenantContext tenant,
         AuditReplayer replayer,
+        AuditScanGate gate,
         string? subject,
         string? actor,
         string[]? type,
@@ -85,11 +116,11 @@ public static class AuditApi
                 To = end,
             }, f);
         });
-        return new AuditStreamResult(replayer, query, chosen);
+        return new AuditStreamResult(replayer, gate, query, chosen);
     }
 
     /// <summary>The account as it was at <c>time</c>, rebuilt from the log (KID1400 when it did not exist then).</summary>
-    private static async Task<IResult> AsOfAsync(TenantContext tenant, AccountHistory history, string? time, string? user, CancellationToken ct)
+    private static async Task<IResult> AsOfAsync(TenantContext tenant, AccountHistory history, AuditScanGate gate, string? time, string? user, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(time) || string.IsNullOrEmpty(user))
         {
@@ -97,6 +128,7 @@ public static class AuditApi
         }
 
         var (at, userId) = Checked(() => (AuditInputs.ParseInstant(time, "time"), AuditInputs.ParseFilter(user, "user")!));
+        using var slot = gate.Enter();
         var account = await history.AsOfAsync(tenant.TenantId, userId, at, ct);
         return Results.Json(account, AccountJson.Options);
     }
@@ -105,7 +137,7 @@ public static class AuditApi
     /// Proves the chain for the request's tenant: its events' links by name, a break elsewhere by position only.
     /// <c>scope=log</c> names every link of the whole log, for the system admin only (403 KID2002 for a tenant key).
     /// </summary>
-    private static async Task<IResult> VerifyAsync(HttpContext http, TenantContext tenant, IEventStore store, string? scope, CancellationToken ct)
+    private static async Task<IResult> VerifyAsync(HttpContext http, TenantContext tenant, IEventStore store, AuditScanGate gate, string? scope, CancellationToken ct)
     {
         var wholeLog = scope switch
         {
@@ -115,7 +147,12 @@ public static class AuditApi
                 : throw new ApiProblemException(StatusCodes.Status403Forbidden, ApiErrors.Forbidden, "The credential does not allow this request.", "Only the system admin verifies the whole log."),
             _ => throw new ApiProblemException(StatusCodes.Status400BadRequest, ApiErrors.AuditBadFilter, "The query is not valid.", "scope is tenant or log."),
         };
-        var result = await HashChainVerifier.VerifyAsync(store, wholeLog ? null : tenant.TenantId, null, ct);
+        ChainVerification result;
+        using (gate.Enter())
+        {
+            result = await HashChainVerifier.VerifyAsync(store, wholeLog ? null : tenant.TenantId, null, ct);
+        }
+
         var head = await store.ReadHeadAsync(ct);
         var broken = result.Broken;
         return Results.Json(new
@@ -165,13 +202,14 @@ public static class AuditApi
     /// Writes the replay as it is read. Records go through a bounded text buffer flushed asynchronously (Kestrel
     /// refuses synchronous writes), so neither the range nor the response is ever held whole.
     /// </summary>
-    private sealed class AuditStreamResult(AuditReplayer replayer, AuditReplayQuery query, AuditFormat format) : IResult
+    private sealed class AuditStreamResult(AuditReplayer replayer, AuditScanGate gate, AuditReplayQuery query, AuditFormat format) : IResult
     {
         private const int FlushChars = 32 * 1024;
 
         public async Task ExecuteAsync(HttpContext httpContext)
         {
             var ct = httpContext.RequestAborted;
+            using var slot = gate.Enter();
             var writer = AuditFormats.CreateWriter(format);
             var text = new StringBuilder(FlushChars + 4096);
             using var buffer = new StringWriter(text, CultureInfo.InvariantCulture);

@@ -17,6 +17,7 @@ public static class ApiErrors
     public const string AuditUnknownFormat = "KID2282";
     public const string AuditBadFilter = "KID2283";
     public const string AuditMissingParameter = "KID2284";
+    public const string AuditBusy = "KID2285";
 
     /// <summary>The largest request body the API reads (1 MiB).</summary>
     public const long MaxBodyBytes = 1024 * 1024;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using KoderId.EventSourcing.Storage;
+using KoderId.Server.Api;
 using KoderId.Testing.Audit;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -188,6 +189,29 @@ public sealed class AuditReplayApiTests : IAsyncLifetime
             using var response = await GetAsync(path, H.Globex);
             await ApiHost.ProblemAsync(response, HttpStatusCode.Forbidden, "KID2002");
         }
+    }
+
+    [Fact]
+    public async Task past_the_bound_on_concurrent_log_scans_a_scan_is_a_503_and_a_freed_slot_serves_again()
+    {
+        var gate = _api.Factory.Services.GetRequiredService<AuditScanGate>();
+        var held = Enumerable.Range(0, AuditScanGate.DefaultSlots).Select(_ => gate.Enter()).ToArray();
+        try
+        {
+            foreach (var path in new[] { "/v1/admin/audit/replay", $"/v1/admin/audit/as-of?time=2026-01-06T00:00:00Z&user={H.Alice}", "/v1/admin/audit/verify" })
+            {
+                using var response = await GetAsync(path);
+                await ApiHost.ProblemAsync(response, HttpStatusCode.ServiceUnavailable, "KID2285");
+                Assert.NotNull(response.Headers.RetryAfter);
+            }
+        }
+        finally
+        {
+            held[0].Dispose();
+        }
+
+        Assert.True((await JsonAsync("/v1/admin/audit/verify")).GetProperty("valid").GetBoolean());
+        held[1].Dispose();
     }
 
     [Fact]
