@@ -127,6 +127,8 @@ public static class DomainErrors
     public const string RecoveryCodeMalformed = "KID1327";
     public const string RecoveryCodeInvalid = "KID1328";
     public const string MfaReauthenticationRequired = "KID1329";
+    // KID1400-KID1409: audit replay and point-in-time views (issue 6).
+    public const string AuditUserNotFound = "KID1400";
 
     private static readonly Dictionary<string, string> Names = new(StringComparer.Ordinal)
     {
@@ -227,6 +229,7 @@ public static class DomainErrors
         [RecoveryCodeInvalid] = "recovery_code.invalid",
         [MfaReauthenticationRequired] = "mfa.reauthentication_required",
         [FlowMalformedAnswer] = "flow.malformed_answer",
+        [AuditUserNotFound] = "audit.user_not_found",
     };
 
     /// <summary>Every code and its name, for the errors catalogue and its test.</summary>

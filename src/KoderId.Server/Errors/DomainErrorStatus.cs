@@ -75,6 +75,7 @@ public static class DomainErrorStatus
         [DomainErrors.RefreshReused] = StatusCodes.Status400BadRequest,
         [DomainErrors.RefreshConcurrentRotation] = StatusCodes.Status400BadRequest,
         [DomainErrors.RefreshInvalidRequest] = StatusCodes.Status400BadRequest,
+        [DomainErrors.AuditUserNotFound] = StatusCodes.Status404NotFound,
         [DomainErrors.ClientNotFound] = StatusCodes.Status404NotFound,
         [DomainErrors.ClientInvalidName] = StatusCodes.Status400BadRequest,
         [DomainErrors.ClientInvalidRedirectUri] = StatusCodes.Status400BadRequest,
