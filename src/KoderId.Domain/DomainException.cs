@@ -85,6 +85,9 @@ public static class DomainErrors
     /// <summary>KID1250-KID1259: the tenant's signing keys.</summary>
     public const string SigningKeyUnsupportedAlgorithm = "KID1250";
 
+    /// <summary>An external identity (IdP link) without a provider or subject, or one that is too long.</summary>
+    public const string UserInvalidExternalIdentity = "KID1420";
+
     public const string TenantDefaultProtected = "KID1030";
     public const string TenantInvalidReason = "KID1031";
     public const string TenantInvalidPasswordPolicy = "KID1032";
@@ -203,6 +206,7 @@ public static class DomainErrors
         [TenantInvalidSigningAlgorithm] = "tenant.invalid_signing_algorithm",
         [TenantInvalidSettings] = "tenant.invalid_settings",
         [SigningKeyUnsupportedAlgorithm] = "signing_key.unsupported_algorithm",
+        [UserInvalidExternalIdentity] = "user.invalid_external_identity",
     };
 
     /// <summary>Every code and its name, for the errors catalogue and its test.</summary>

@@ -93,6 +93,7 @@ public static class DomainErrorStatus
         [DomainErrors.ClientSecretRequired] = StatusCodes.Status409Conflict,
         [DomainErrors.ClientPkceRequired] = StatusCodes.Status400BadRequest,
         [DomainErrors.SigningKeyUnsupportedAlgorithm] = StatusCodes.Status400BadRequest,
+        [DomainErrors.UserInvalidExternalIdentity] = StatusCodes.Status400BadRequest,
     };
 
     /// <summary>
