@@ -43,12 +43,14 @@ internal readonly struct ProtoJson(JsonElement element, string path)
             return null;
         }
 
-        if (Element.TryGetProperty(camel, out var value) || Element.TryGetProperty(SnakeCase(camel), out value))
+        // The path names the field as the document spells it.
+        var name = camel;
+        if (!Element.TryGetProperty(name, out var value) && !Element.TryGetProperty(name = SnakeCase(camel), out value))
         {
-            return value.ValueKind == JsonValueKind.Null ? null : new ProtoJson(value, $"{Path}.{camel}");
+            return null;
         }
 
-        return null;
+        return value.ValueKind == JsonValueKind.Null ? null : new ProtoJson(value, $"{Path}.{name}");
     }
 
     public ProtoJson? Object(string camel)
