@@ -36,6 +36,15 @@ public static class CliErrors
     /// <summary><c>users patch</c>: a <c>--set</c> pair or the <c>--json-body</c> is not a usable merge patch.</summary>
     public const string BadPatch = "KID4014";
 
+    /// <summary><c>import zitadel</c>: the file does not exist or cannot be read.</summary>
+    public const string ImportFileUnreadable = "KID4120";
+
+    /// <summary><c>import zitadel</c>: the file is not JSON or not a Zitadel export (the JSON path is in the message); nothing was imported.</summary>
+    public const string ImportInvalidExport = "KID4121";
+
+    /// <summary><c>import zitadel</c>: an org failed validation or a write; nothing of it was imported, the other orgs were.</summary>
+    public const string ImportOrgsFailed = "KID4122";
+
     /// <summary>Anything else: a bug. Reported in one line, without a stack trace.</summary>
     public const string Unexpected = "KID4099";
 }
