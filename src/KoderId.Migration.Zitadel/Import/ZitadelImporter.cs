@@ -561,7 +561,10 @@ public sealed class ZitadelImporter(IServiceScopeFactory scopes, IEventStore sto
                 TokenEndpointAuthMethod: method,
 
                 // Zitadel does not require PKCE of confidential web apps: requiring it would break them on the first login.
-                RequirePkce: isPublic ? true : false);
+                RequirePkce: isPublic ? true : false,
+
+                // Zitadel shows no consent screen for an org's own apps: they keep signing in without one.
+                FirstParty: true);
             AddClient(plan, app.Path, "oidc-app", app.AppId, ImportIds.Client("app", org.OrgId, app.AppId), draft);
         }
 
