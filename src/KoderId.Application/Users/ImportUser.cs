@@ -60,7 +60,8 @@ public sealed class ImportUserHandler(AggregateStore aggregates) : ICommandHandl
         }
     }
 
-    private static List<object> Decide(UserState state, ImportUser command)
+    /// <summary>Every event the import of <paramref name="command"/> appends to a stream in <paramref name="state"/>: none when the user exists.</summary>
+    internal static List<object> Decide(UserState state, ImportUser command)
     {
         if (state.Created)
         {

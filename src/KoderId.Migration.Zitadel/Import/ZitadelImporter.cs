@@ -30,6 +30,10 @@ public sealed class ZitadelImporter(IServiceScopeFactory scopes, IEventStore sto
 {
     public const string MemberAdminRoles = "ORG_OWNER, ORG_ADMIN";
 
+    /// <summary>Users per atomic append on the bulk path, and batches in flight (one serializes while the other commits).</summary>
+    private const int BulkBatchSize = 500;
+    private const int BulkConcurrency = 2;
+
     public async Task<ImportReport> ImportAsync(Stream export, ImportActor actor, ZitadelImportOptions options, CancellationToken ct)
     {
         var entries = await ZitadelExportReader.ReadAsync(export, ct).ConfigureAwait(false);
@@ -721,6 +725,8 @@ public sealed class ZitadelImporter(IServiceScopeFactory scopes, IEventStore sto
         _ = sender;
     }
 
+    private static string Origin(UserPlan user) => ImportIds.Origin("user", user.Source.UserId ?? user.Command.UserId);
+
     private static void Count(ImportReport report, string kind, bool existing)
     {
         if (existing)
@@ -753,7 +759,7 @@ public sealed class ZitadelImporter(IServiceScopeFactory scopes, IEventStore sto
 
     // ---------------------------------------------------------------- execution
 
-    private static async Task ExecuteAsync(OrgPlan plan, ImportSender sender, ImportReport report, ZitadelImportOptions options, int orgIndex, int orgCount, CancellationToken ct)
+    private async Task ExecuteAsync(OrgPlan plan, ImportSender sender, ImportReport report, ZitadelImportOptions options, int orgIndex, int orgCount, CancellationToken ct)
     {
         var org = plan.Org;
         var tenantId = plan.TenantId!;
@@ -821,12 +827,42 @@ public sealed class ZitadelImporter(IServiceScopeFactory scopes, IEventStore sto
         options.Progress?.Report(new ImportProgress(orgIndex, orgCount, "users", 0, total));
         var live = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
         var totp = plan.Users.Any(u => u.OtpCode is not null) ? sender.Optional<ITotpSeedImport>() : null;
-        await Parallel.ForEachAsync(plan.Users, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Concurrency), CancellationToken = ct }, async (user, token) =>
+        async Task EnrolTotpAsync(UserPlan user, CancellationToken token)
         {
-            var origin = ImportIds.Origin("user", user.Source.UserId ?? user.Command.UserId);
+            if (user.OtpCode is not { } seed || totp is null)
+            {
+                return;
+            }
+
+            await Step($"{user.Source.Path}.user.otpCode", async () =>
+            {
+                var enrolled = await sender.WithServiceAsync<ITotpSeedImport, bool>(Origin(user),
+                    s => s.ImportAsync(tenantId, user.Command.UserId, seed, token)).ConfigureAwait(false);
+                if (enrolled)
+                {
+                    report.Created("totp");
+                }
+                else
+                {
+                    report.Existing("totp");
+                }
+            }).ConfigureAwait(false);
+        }
+
+        void Done(int count)
+        {
+            var now = Interlocked.Add(ref done, count);
+            if (now / 1000 != (now - count) / 1000 || now == total)
+            {
+                options.Progress?.Report(new ImportProgress(orgIndex, orgCount, "users", now, total));
+            }
+        }
+
+        async Task ImportOneAsync(UserPlan user, CancellationToken token)
+        {
             var ok = await Step(user.Source.Path, async () =>
             {
-                var result = await sender.SendAsync(user.Command, origin, token).ConfigureAwait(false);
+                var result = await sender.SendAsync(user.Command, Origin(user), token).ConfigureAwait(false);
                 if (result.Created)
                 {
                     report.Created("users");
@@ -840,30 +876,51 @@ public sealed class ZitadelImporter(IServiceScopeFactory scopes, IEventStore sto
             if (ok)
             {
                 live[user.Command.UserId] = true;
-                if (user.OtpCode is { } seed && totp is not null)
-                {
-                    await Step($"{user.Source.Path}.user.otpCode", async () =>
-                    {
-                        var enrolled = await sender.WithServiceAsync<ITotpSeedImport, bool>(origin,
-                            s => s.ImportAsync(tenantId, user.Command.UserId, seed, token)).ConfigureAwait(false);
-                        if (enrolled)
-                        {
-                            report.Created("totp");
-                        }
-                        else
-                        {
-                            report.Existing("totp");
-                        }
-                    }).ConfigureAwait(false);
-                }
+                await EnrolTotpAsync(user, token).ConfigureAwait(false);
             }
+        }
 
-            var now = Interlocked.Increment(ref done);
-            if (now % 1000 == 0 || now == total)
+        // A new tenant on a store that appends several streams at once: batches of users in one transaction each
+        // (ADR 0007); a batch the store refuses (a user that exists, a taken value) goes one by one instead.
+        if (!plan.TenantExists && store.SupportsMultiStreamAppend)
+        {
+            var batches = plan.Users.Chunk(BulkBatchSize).ToArray();
+            await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = BulkConcurrency, CancellationToken = ct }, async (batch, token) =>
             {
-                options.Progress?.Report(new ImportProgress(orgIndex, orgCount, "users", now, total));
-            }
-        }).ConfigureAwait(false);
+                try
+                {
+                    await sender.SendAsync(new ImportUsers(tenantId, [.. batch.Select(u => u.Command)], [.. batch.Select(Origin)]), orgOrigin, token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is WrongExpectedVersionException or UniqueClaimViolationException or DomainException)
+                {
+                    foreach (var user in batch)
+                    {
+                        await ImportOneAsync(user, token).ConfigureAwait(false);
+                    }
+
+                    Done(batch.Length);
+                    return;
+                }
+
+                report.Created("users", batch.Length);
+                foreach (var user in batch)
+                {
+                    CountUserParts(report, user with { OtpCode = null });
+                    live[user.Command.UserId] = true;
+                    await EnrolTotpAsync(user, token).ConfigureAwait(false);
+                }
+
+                Done(batch.Length);
+            }).ConfigureAwait(false);
+        }
+        else
+        {
+            await Parallel.ForEachAsync(plan.Users, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Concurrency), CancellationToken = ct }, async (user, token) =>
+            {
+                await ImportOneAsync(user, token).ConfigureAwait(false);
+                Done(1);
+            }).ConfigureAwait(false);
+        }
 
         foreach (var client in plan.Clients)
         {
