@@ -84,7 +84,7 @@ public static class ImportBenchmark
 
             var results = new List<BenchResult>
             {
-                new("sqlite", $"import, users phase ({concurrency} concurrent commands)", users / firstUsers.TotalSeconds, "users/s",
+                new("sqlite", "import, users phase (batches of 500 users per atomic append, 2 in flight)", users / firstUsers.TotalSeconds, "users/s",
                     $"{first.Counts["users"].Created:N0} users created, {head:N0} events; goal >= 5,000"),
                 new("sqlite", "import, whole run (parse excluded)", users / firstTotal.TotalSeconds, "users/s", $"{firstTotal.TotalSeconds:N1} s incl. tenant, role, grants"),
                 new("sqlite", "re-run (everything exists)", users / secondUsers.TotalSeconds, "users/s",
