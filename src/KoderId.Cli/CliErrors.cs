@@ -56,6 +56,14 @@ public static class CliErrors
 
     /// <summary><c>audit replay</c> and <c>as-of</c> need <c>--tenant</c>.</summary>
     public const string AuditTenantRequired = "KID4106";
+    /// <summary><c>import zitadel</c>: the file does not exist or cannot be read.</summary>
+    public const string ImportFileUnreadable = "KID4120";
+
+    /// <summary><c>import zitadel</c>: the file is not JSON or not a Zitadel export (the JSON path is in the message); nothing was imported.</summary>
+    public const string ImportInvalidExport = "KID4121";
+
+    /// <summary><c>import zitadel</c>: an org failed validation or a write; nothing of it was imported, the other orgs were.</summary>
+    public const string ImportOrgsFailed = "KID4122";
 
     /// <summary>Anything else: a bug. Reported in one line, without a stack trace.</summary>
     public const string Unexpected = "KID4099";

@@ -62,6 +62,7 @@ public static class KoderIdCli
         root.Subcommands.Add(ProjectionsCommands.Create(context, options));
         root.Subcommands.Add(AuditCommands.Create(context, options));
         root.Subcommands.Add(BootstrapCommand.Create(context, options));
+        root.Subcommands.Add(ImportCommands.Create(context, options));
         foreach (var command in AdminCommands.Create(context, options))
         {
             root.Subcommands.Add(command);

@@ -86,6 +86,9 @@ public static class DomainErrors
     public const string SigningKeyUnsupportedAlgorithm = "KID1250";
     public const string FlowMalformedAnswer = "KID1300";
 
+    /// <summary>An external identity (IdP link) without a provider or subject, or one that is too long.</summary>
+    public const string UserInvalidExternalIdentity = "KID1420";
+
     public const string TenantDefaultProtected = "KID1030";
     public const string TenantInvalidReason = "KID1031";
     public const string TenantInvalidPasswordPolicy = "KID1032";
@@ -230,6 +233,7 @@ public static class DomainErrors
         [MfaReauthenticationRequired] = "mfa.reauthentication_required",
         [FlowMalformedAnswer] = "flow.malformed_answer",
         [AuditUserNotFound] = "audit.user_not_found",
+        [UserInvalidExternalIdentity] = "user.invalid_external_identity",
     };
 
     /// <summary>Every code and its name, for the errors catalogue and its test.</summary>

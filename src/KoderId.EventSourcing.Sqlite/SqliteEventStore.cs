@@ -45,6 +45,52 @@ public sealed class SqliteEventStore : IEventStore, IReadModelStore, IAsyncDispo
         return _appends.EnqueueAsync(request, ct);
     }
 
+    public bool SupportsMultiStreamAppend => true;
+
+    /// <summary>
+    /// One <c>BEGIN IMMEDIATE</c> transaction for every request, outside the group-commit queue (whose writer it
+    /// shares under the write gate): all of them commit or none does.
+    /// </summary>
+    public async Task<IReadOnlyList<AppendResult>> AppendManyAsync(IReadOnlyList<AppendRequest> requests, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        if (requests.Count == 0)
+        {
+            return [];
+        }
+
+        foreach (var request in requests)
+        {
+            EventStoreLimits.Validate(request);
+        }
+
+        var results = new AppendResult[requests.Count];
+        await _database.WriteGate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            var connection = _writer ??= await OpenWriterAsync(CancellationToken.None).ConfigureAwait(false);
+            await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
+            for (var i = 0; i < requests.Count; i++)
+            {
+                results[i] = await AppendInTransactionAsync(connection, tx, requests[i], CancellationToken.None).ConfigureAwait(false);
+            }
+
+            await tx.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (SqliteException ex)
+        {
+            ResetWriter();
+            throw new EventStoreUnavailableException($"SQLite append failed ({ex.SqliteErrorCode}).", ex);
+        }
+        finally
+        {
+            _database.WriteGate.Release();
+        }
+
+        _signal.Notify(results[^1].LastPosition);
+        return results;
+    }
+
     private async Task CommitGroupAsync(IReadOnlyList<PendingAppend> group)
     {
         var results = new (AppendResult? Result, Exception? Error)[group.Count];

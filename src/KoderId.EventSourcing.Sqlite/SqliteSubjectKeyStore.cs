@@ -29,6 +29,59 @@ public sealed class SqliteSubjectKeyStore(SqliteDatabase database) : ISubjectKey
                ?? throw new EventStoreUnavailableException("A subject key could not be stored.");
     }
 
+    /// <summary>One transaction for all of them (no fsync of its own, as for one key: see <see cref="InsertAsync"/>).</summary>
+    public async Task CreateKeysAsync(string tenantId, IReadOnlyCollection<string> subjectIds, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(subjectIds);
+        if (subjectIds.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = await database.OpenAsync(ct).ConfigureAwait(false);
+        await database.WriteGate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await using (var relaxed = connection.CreateCommand())
+            {
+                relaxed.CommandText = "PRAGMA synchronous=NORMAL";
+                await relaxed.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
+
+            try
+            {
+                await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+                await using var insert = connection.CreateCommand();
+                insert.Transaction = tx;
+                insert.CommandText = "INSERT OR IGNORE INTO subject_keys (tenant_id, subject_id, key, created_at) VALUES (@t, @s, @k, @at)";
+                var t = insert.Parameters.Add("@t", SqliteType.Text);
+                var s = insert.Parameters.Add("@s", SqliteType.Text);
+                var k = insert.Parameters.Add("@k", SqliteType.Blob);
+                var at = insert.Parameters.Add("@at", SqliteType.Integer);
+                foreach (var subject in subjectIds)
+                {
+                    t.Value = tenantId;
+                    s.Value = subject;
+                    k.Value = RandomNumberGenerator.GetBytes(32);
+                    at.Value = TimeStamps.ToUnixMicroseconds(DateTimeOffset.UtcNow);
+                    await insert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                }
+
+                await tx.CommitAsync(ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                await using var full = connection.CreateCommand();
+                full.CommandText = "PRAGMA synchronous=FULL";
+                await full.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            database.WriteGate.Release();
+        }
+    }
+
     private static async Task InsertAsync(SqliteConnection connection, string tenantId, string subjectId, CancellationToken ct)
     {
         // No fsync of its own: in WAL mode frames reach the file in order, so the append that first uses the key

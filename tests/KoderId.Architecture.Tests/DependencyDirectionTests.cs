@@ -74,6 +74,24 @@ public sealed class DependencyDirectionTests
     }
 
     [Fact]
+    public void the_zitadel_importer_goes_through_commands_and_never_sees_a_host_driver_or_read_model()
+    {
+        // ADR 0007: the importer writes only through the write side's commands (Mediator) and reads the log through
+        // the store's port; the hosts (Server, Cli) compose it with a driver.
+        Assert.Contains("KoderId.Migration.Zitadel", Repo.Projects.Keys);
+        AssertNoProject("KoderId.Migration.Zitadel", "KoderId.Server", "KoderId.Cli", "KoderId.Oidc", "KoderId.Projections",
+            "KoderId.EventSourcing.Sqlite", "KoderId.EventSourcing.Postgres");
+        AssertNoPackage("KoderId.Migration.Zitadel", "Microsoft.Data.Sqlite", "Npgsql", "Microsoft.AspNetCore", "MassTransit", "Serilog", "Mediator.SourceGenerator");
+        Assert.DoesNotContain("Microsoft.AspNetCore.App", Repo.FrameworkReferences("KoderId.Migration.Zitadel"));
+    }
+
+    [Theory]
+    [InlineData("KoderId.Server")]
+    [InlineData("KoderId.Cli")]
+    public void the_hosts_reference_the_zitadel_importer(string host) =>
+        Assert.Contains("KoderId.Migration.Zitadel", Repo.TransitiveProjects(host));
+
+    [Fact]
     public void only_hosts_reference_the_mediator_source_generator()
     {
         string[] hosts = ["KoderId.Server", "KoderId.Cli"];

@@ -9,6 +9,7 @@ using KoderId.Testing.Postgres;
 // dotnet run -c Release --project tests/KoderId.Benchmarks -- oidc [--seconds S] [--connections N] [--login-connections N] [--warmup S] [--only koderid|peer]
 //     [--scenarios cc,introspect,introspect-refresh,jwks,refresh,login]
 // dotnet run -c Release --project tests/KoderId.Benchmarks -- audit [--events N]
+// dotnet run -c Release --project tests/KoderId.Benchmarks -- import [--users N] [--concurrency C]
 // dotnet <KoderId.Benchmarks.dll> replay <target> <connection>   (child process used by "store")
 var targets = Targets.All();
 if (args is ["replay", var name, var connection])
@@ -21,6 +22,11 @@ if (args.Length > 0 && args[0] == "audit")
     return await AuditBenchmark.RunAsync(args, Console.Out);
 }
 
+if (args is ["import", ..])
+{
+    return await KoderId.Benchmarks.ImportBenchmark.RunAsync(args, Console.Out);
+}
+
 if (args.Length == 0 || args[0] is not ("store" or "api" or "oidc"))
 {
     Console.Error.WriteLine("usage: KoderId.Benchmarks store [--replay-events N] [--only sqlite|postgres]");
@@ -28,6 +34,7 @@ if (args.Length == 0 || args[0] is not ("store" or "api" or "oidc"))
     Console.Error.WriteLine("       KoderId.Benchmarks api [--users N] [--seconds S] [--only sqlite|postgres]");
     Console.Error.WriteLine("       KoderId.Benchmarks oidc [--seconds S] [--connections N] [--login-connections N] [--warmup S] [--only koderid|peer]");
     Console.Error.WriteLine("            [--scenarios cc,introspect,introspect-refresh,jwks,refresh,login]");
+    Console.Error.WriteLine("       KoderId.Benchmarks import [--users N] [--concurrency C]");
     return 2;
 }
 

@@ -98,6 +98,71 @@ public abstract class EventStoreConformance : IAsyncLifetime
         Assert.Equal(3, ok.StreamVersion);
     }
 
+    // ---- several streams in one transaction (ADR 0007: bulk import) ----
+
+    private AppendRequest Request(string stream, ExpectedVersion expected, int count = 1, params UniqueClaim[] claims) =>
+        new(TenantA, stream, expected, Enumerable.Range(0, count).Select(_ => Counter(stream)).ToArray()) { Claims = claims };
+
+    [Fact]
+    public async Task a_multi_stream_append_commits_every_stream_with_dense_positions_or_is_refused_as_unsupported()
+    {
+        await AppendAsync(TenantA, "before", ExpectedVersion.NoStream);
+        AppendRequest[] requests = [Request("m-1", ExpectedVersion.NoStream, 2), Request("m-2", ExpectedVersion.NoStream), Request("before", ExpectedVersion.Exact(1))];
+        if (!Store.SupportsMultiStreamAppend)
+        {
+            await Assert.ThrowsAsync<NotSupportedException>(() => Store.AppendManyAsync(requests));
+            Assert.Equal(1, (await Store.ReadHeadAsync()).Position);
+            return;
+        }
+
+        var results = await Store.AppendManyAsync(requests);
+
+        Assert.Equal([(2L, 3L, 2L), (4L, 4L, 1L), (5L, 5L, 2L)], results.Select(r => (r.FirstPosition, r.LastPosition, r.StreamVersion)));
+        Assert.Equal([1L, 2L, 3L, 4L, 5L], (await ReadAllAsync()).Select(e => e.Position));
+        Assert.Equal(2, await Store.GetStreamVersionAsync(TenantA, "m-1"));
+    }
+
+    [Fact]
+    public async Task a_multi_stream_append_with_one_stale_version_writes_nothing_of_any_stream()
+    {
+        if (!Store.SupportsMultiStreamAppend)
+        {
+            await Assert.ThrowsAsync<NotSupportedException>(() => Store.AppendManyAsync([Request("x", ExpectedVersion.NoStream)]));
+            return;
+        }
+
+        await AppendAsync(TenantA, "taken", ExpectedVersion.NoStream);
+        var head = await Store.ReadHeadAsync();
+
+        await Assert.ThrowsAsync<WrongExpectedVersionException>(() =>
+            Store.AppendManyAsync([Request("fresh-1", ExpectedVersion.NoStream), Request("taken", ExpectedVersion.NoStream), Request("fresh-2", ExpectedVersion.NoStream)]));
+
+        Assert.Equal(head.Position, (await Store.ReadHeadAsync()).Position);
+        Assert.Equal(0, await Store.GetStreamVersionAsync(TenantA, "fresh-1"));
+        Assert.Equal(0, await Store.GetStreamVersionAsync(TenantA, "fresh-2"));
+        var after = await AppendAsync(TenantA, "fresh-1", ExpectedVersion.NoStream);
+        Assert.Equal(head.Position + 1, after.FirstPosition);
+    }
+
+    [Fact]
+    public async Task a_multi_stream_append_whose_claim_is_taken_writes_no_event_and_no_claim()
+    {
+        if (!Store.SupportsMultiStreamAppend)
+        {
+            await Assert.ThrowsAsync<NotSupportedException>(() => Store.AppendManyAsync([Request("x", ExpectedVersion.NoStream)]));
+            return;
+        }
+
+        await AppendAsync(TenantA, "owner", ExpectedVersion.NoStream, claims: [UniqueClaim.Claim("username", "alice")]);
+
+        await Assert.ThrowsAsync<UniqueClaimViolationException>(() => Store.AppendManyAsync(
+            [Request("u-1", ExpectedVersion.NoStream, 1, UniqueClaim.Claim("username", "bob")), Request("u-2", ExpectedVersion.NoStream, 1, UniqueClaim.Claim("username", "alice"))]));
+
+        Assert.Null(await Store.GetClaimOwnerAsync(TenantA, "username", "bob"));
+        Assert.Equal("owner", await Store.GetClaimOwnerAsync(TenantA, "username", "alice"));
+        Assert.Single(await ReadAllAsync());
+    }
+
     [Fact]
     public async Task any_version_appends_whatever_the_stream_holds()
     {

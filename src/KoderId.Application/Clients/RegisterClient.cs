@@ -7,7 +7,8 @@ using Mediator;
 namespace KoderId.Application.Clients;
 
 /// <param name="RegisteredVia"><c>admin</c> or <c>dynamic</c>; a dynamic client gets a registration access token (RFC 7592).</param>
-public sealed record RegisterClient(string TenantId, ClientDraft Draft, string RegisteredVia = ClientRegistrations.Admin) : ICommand<ClientRegisteredResult>;
+/// <param name="ClientId">Only for imports, which derive a stable id from the source system's (ADR 0007); otherwise generated.</param>
+public sealed record RegisterClient(string TenantId, ClientDraft Draft, string RegisteredVia = ClientRegistrations.Admin, string? ClientId = null) : ICommand<ClientRegisteredResult>;
 
 /// <summary><paramref name="ClientSecret"/> and <paramref name="RegistrationAccessToken"/> are shown this once, never stored or logged.</summary>
 public sealed record ClientRegisteredResult(string ClientId, string TenantId, string? ClientSecret, string? RegistrationAccessToken, long Version);
@@ -19,7 +20,12 @@ public sealed class RegisterClientHandler(AggregateStore aggregates) : ICommandH
         ArgumentNullException.ThrowIfNull(command);
         await aggregates.RequireActiveTenantAsync(command.TenantId, cancellationToken).ConfigureAwait(false);
 
-        var clientId = ClientSecrets.NewClientId();
+        if (command.ClientId is not null && !ClientSecrets.IsClientId(command.ClientId))
+        {
+            throw new ArgumentException("A client id is 32 lowercase hexadecimal characters.", nameof(command));
+        }
+
+        var clientId = command.ClientId ?? ClientSecrets.NewClientId();
         var secret = ClientSecrets.NewSecret();
         var registrationToken = command.RegisteredVia == ClientRegistrations.Dynamic ? ClientSecrets.NewSecret() : null;
         try

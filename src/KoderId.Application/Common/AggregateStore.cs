@@ -112,6 +112,53 @@ public sealed class AggregateStore(IEventStore store, EventSerializer serializer
         }
     }
 
+    /// <summary>Whether <see cref="AppendNewStreamsAsync{TState}"/> can run on this store.</summary>
+    public bool SupportsBulkAppend => store.SupportsMultiStreamAppend;
+
+    /// <summary>
+    /// Many new aggregates in one atomic append (ADR 0007, bulk import): each stream's events were decided on the
+    /// type's initial state, and <see cref="ExpectedVersion.NoStream"/> makes the store refuse the whole batch
+    /// (<see cref="WrongExpectedVersionException"/>, or <see cref="UniqueClaimViolationException"/> for a taken
+    /// value) when any of them exists already. Each stream's events carry its own causation id.
+    /// </summary>
+    public async Task<IReadOnlyList<AppendResult>> AppendNewStreamsAsync<TState>(
+        AggregateType<TState> type,
+        string tenantId,
+        IReadOnlyList<(string StreamId, IReadOnlyList<object> Events, string? CausationId)> streams,
+        IReadOnlyCollection<string> dataSubjects,
+        CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        ArgumentNullException.ThrowIfNull(streams);
+        await serializer.PrepareKeysAsync(tenantId, dataSubjects, ct).ConfigureAwait(false);
+        var timestamp = TimeStamps.Truncate(clock.UtcNow);
+        var requests = new List<AppendRequest>(streams.Count);
+        var before = type.Keys(type.Initial);
+        foreach (var (streamId, events, causation) in streams)
+        {
+            var metadata = new EventMetadata
+            {
+                Timestamp = timestamp,
+                Actor = context.Actor,
+                ClientIp = context.ClientIp,
+                UserAgent = context.UserAgent,
+                CorrelationId = context.CorrelationId,
+                CausationId = causation ?? context.CausationId,
+            };
+            var uncommitted = new List<UncommittedEvent>(events.Count);
+            foreach (var e in events)
+            {
+                uncommitted.Add(await serializer.SerializeAsync(tenantId, e, metadata with { EventId = Guid.NewGuid() }, ct).ConfigureAwait(false));
+            }
+
+            var now = type.Keys(events.Aggregate(type.Initial, type.Evolve));
+            var claims = now.Except(before).Select(k => UniqueClaim.Claim(k.Scope, k.Value)).ToArray();
+            requests.Add(new AppendRequest(tenantId, streamId, ExpectedVersion.NoStream, uncommitted) { Claims = claims });
+        }
+
+        return await store.AppendManyAsync(requests, ct).ConfigureAwait(false);
+    }
+
     /// <summary>User writes need a tenant that exists and is neither blocked (KID1003) nor deleted (KID1004), read from its own stream.</summary>
     public async Task<TenantState> RequireActiveTenantAsync(string tenantId, CancellationToken ct = default)
     {

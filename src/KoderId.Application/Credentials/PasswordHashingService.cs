@@ -24,7 +24,23 @@ public sealed class PasswordHashingService(IPasswordHasher hasher, PasswordHashi
     public async ValueTask<PasswordVerification> VerifyAsync(string password, string stored, PasswordHashingPolicy policy, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        var parsed = PasswordHash.Parse(stored);
+        if (!PasswordHash.TryParse(stored, out var parsed, out var error))
+        {
+            // An imported hash (bcrypt, scrypt, pbkdf2, sha-crypt, ...: ADR 0007) verifies once and is then replaced.
+            if (!Legacy.ImportedPasswordHash.TryParse(stored, out var imported, out var importedError))
+            {
+                throw new PasswordHashFormatException(error == PasswordHashFormatError.UnsupportedAlgorithm ? importedError : error);
+            }
+
+            bool importedMatches;
+            using (await gate.EnterAsync(ct).ConfigureAwait(false))
+            {
+                importedMatches = imported.Verify(password);
+            }
+
+            return importedMatches ? PasswordVerification.SucceededRehashNeeded : PasswordVerification.Failed;
+        }
+
         bool matches;
         using (await gate.EnterAsync(ct).ConfigureAwait(false))
         {
@@ -38,6 +54,10 @@ public sealed class PasswordHashingService(IPasswordHasher hasher, PasswordHashi
 
         return policy.NeedsRehash(parsed) ? PasswordVerification.SucceededRehashNeeded : PasswordVerification.Succeeded;
     }
+
+    /// <summary>Whether <paramref name="stored"/> is a hash this service verifies: Argon2id PHC or an imported format.</summary>
+    public static bool IsVerifiable(string? stored) =>
+        PasswordHash.TryParse(stored, out _, out _) || Legacy.ImportedPasswordHash.TryParse(stored, out _, out _);
 }
 
 public enum PasswordVerification

@@ -75,6 +75,9 @@ public sealed record UserState(
 
     public bool Exists => Created;
 
+    /// <summary>The external identities linked to the account (<c>user.external-identity-linked.v1</c>).</summary>
+    public IReadOnlyList<ExternalIdentity> ExternalIdentities { get; init; } = [];
+
     public bool HasPassword => Password is not null;
 
     public UserStatus Status =>
@@ -87,6 +90,8 @@ public sealed record UserState(
 
 /// <summary>The user's lock: until when, and which lock in a row it is (the backoff doubles with each).</summary>
 public sealed record UserLock(DateTimeOffset Until, int LockNumber);
+/// <summary>A subject at an external identity provider the user signs in as.</summary>
+public sealed record ExternalIdentity(string IdpId, string ExternalUserId, string? DisplayName);
 
 /// <summary>
 /// The user's password verifier: a PHC string (never the password). <see cref="ToString"/> leaves the string
@@ -126,7 +131,8 @@ public static partial class User
             UserEnabled => state with { Disabled = false },
             UserDeleted => state with { Deleted = true },
             UserRestored e => state with { Deleted = false, Disabled = e.Disabled },
-            UserErased => state with { Erased = true, Username = "", Email = null, EmailVerified = false, Profile = UserProfile.Empty, Password = null },
+            UserErased => state with { Erased = true, Username = "", Email = null, EmailVerified = false, Profile = UserProfile.Empty, Password = null, ExternalIdentities = [] },
+            UserExternalIdentityLinked e => state with { ExternalIdentities = [.. state.ExternalIdentities, new ExternalIdentity(e.IdpId, e.ExternalUserId, e.DisplayName)] },
             UserPasswordSet e => state with { Password = new StoredPassword(e.PasswordHash, e.ChangeRequired) },
             UserLockedOut e => state with { Lock = new UserLock(e.Until, e.LockNumber) },
             UserUnlocked => state with { Lock = null },
@@ -332,6 +338,35 @@ public static partial class User
     {
         EnsureLive(state);
         return IsLockedAt(state, now) ? [new UserUnlocked(state.UserId)] : [];
+    }
+
+    /// <summary>
+    /// A hash brought from another system as it is (ADR 0007): bcrypt, scrypt, sha-crypt ... The application has
+    /// checked it is a format it verifies; the first successful sign-in replaces it with Argon2id (<see cref="Rehash"/>).
+    /// </summary>
+    public static IReadOnlyList<object> ImportPassword(UserState state, string importedHash, bool changeRequired = false)
+    {
+        EnsureLive(state);
+        EnsurePasswordHash(importedHash);
+        return [new UserPasswordSet(state.UserId, importedHash, changeRequired, PasswordSetReasons.Import)];
+    }
+
+    /// <summary>Links an external identity (an IdP link); linking one already linked changes nothing. Throws KID1420 for a bad one.</summary>
+    public static IReadOnlyList<object> LinkExternalIdentity(UserState state, string idpId, string externalUserId, string? displayName = null)
+    {
+        EnsureLive(state);
+        var idp = idpId?.Trim() ?? "";
+        var subject = externalUserId?.Trim() ?? "";
+        var name = string.IsNullOrWhiteSpace(displayName) ? null : displayName.Trim();
+        if (idp.Length is 0 or > 200 || subject.Length is 0 or > 200 || name is { Length: > 200 } ||
+            idp.Any(char.IsControl) || subject.Any(char.IsControl) || (name is not null && name.Any(char.IsControl)))
+        {
+            throw new DomainException(DomainErrors.UserInvalidExternalIdentity, "An external identity needs a provider id and a subject of 1 to 200 printable characters.");
+        }
+
+        return state.ExternalIdentities.Any(x => x.IdpId == idp && x.ExternalUserId == subject)
+            ? []
+            : [new UserExternalIdentityLinked(state.UserId, idp, subject, name)];
     }
 
     /// <summary>Throws what <see cref="SetPassword"/> would for this user, before the caller spends a hash on it.</summary>

@@ -31,6 +31,10 @@ public sealed class EventSerializer(EventTypeRegistry registry, ISubjectKeyStore
 
     public EventTypeRegistry Registry => registry;
 
+    /// <summary>Creates the subject keys of many new data subjects in one go, before their events are serialized (bulk imports).</summary>
+    public Task PrepareKeysAsync(string tenantId, IReadOnlyCollection<string> subjectIds, CancellationToken ct = default) =>
+        keys.CreateKeysAsync(tenantId, subjectIds, ct);
+
     public async ValueTask<UncommittedEvent> SerializeAsync(string tenantId, object @event, EventMetadata metadata, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(@event);

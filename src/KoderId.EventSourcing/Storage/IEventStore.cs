@@ -14,6 +14,18 @@ public interface IEventStore
     /// </summary>
     Task<AppendResult> AppendAsync(AppendRequest request, CancellationToken ct = default);
 
+    /// <summary>Whether <see cref="AppendManyAsync"/> is available on this driver (the conformance suite skips its tests otherwise).</summary>
+    bool SupportsMultiStreamAppend => false;
+
+    /// <summary>
+    /// Appends to several streams in one transaction: every request's version check, events, unique claims and
+    /// inline projections, in order, or nothing at all (the first refusal is thrown as for <see cref="AppendAsync"/>).
+    /// For bulk writes such as an import (ADR 0007). Throws <see cref="NotSupportedException"/> where
+    /// <see cref="SupportsMultiStreamAppend"/> is false.
+    /// </summary>
+    Task<IReadOnlyList<AppendResult>> AppendManyAsync(IReadOnlyList<AppendRequest> requests, CancellationToken ct = default) =>
+        throw new NotSupportedException("This event store cannot append to several streams atomically.");
+
     /// <summary>Reads a stream. Forward starts at <paramref name="fromVersion"/> (inclusive, 1 = start); backward starts at it and goes down (<c>long.MaxValue</c> = end).</summary>
     IAsyncEnumerable<StoredEvent> ReadStreamAsync(
         string tenantId,

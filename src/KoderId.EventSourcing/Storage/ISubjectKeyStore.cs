@@ -8,6 +8,16 @@ public interface ISubjectKeyStore
 {
     Task<byte[]> GetOrCreateKeyAsync(string tenantId, string subjectId, CancellationToken ct = default);
 
+    /// <summary>Creates the keys of many subjects that have none (a bulk write's new users) ahead of their events; existing keys stay.</summary>
+    async Task CreateKeysAsync(string tenantId, IReadOnlyCollection<string> subjectIds, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(subjectIds);
+        foreach (var subject in subjectIds)
+        {
+            await GetOrCreateKeyAsync(tenantId, subject, ct).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>The key, or null when the subject never had one or was erased.</summary>
     Task<byte[]?> TryGetKeyAsync(string tenantId, string subjectId, CancellationToken ct = default);
 

@@ -37,4 +37,7 @@ public static class PasswordSetReasons
 
     /// <summary>The same password, hashed again at the tenant's current parameters after a successful sign-in.</summary>
     public const string Rehash = "rehash";
+
+    /// <summary>A hash brought from another system as it was (ADR 0007: a Zitadel import), replaced by Argon2id at the first sign-in.</summary>
+    public const string Import = "import";
 }

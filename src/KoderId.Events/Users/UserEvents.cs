@@ -72,3 +72,15 @@ public sealed record UserLockedOut([property: DataSubject] string UserId, DateTi
 /// <summary>An administrator lifted the lock before it expired; the backoff starts again from the first lock.</summary>
 [EventType("user.unlocked.v1")]
 public sealed record UserUnlocked([property: DataSubject] string UserId);
+
+/// <summary>
+/// The user signs in through an external identity provider as this subject there: kept from an import (a
+/// Zitadel IdP link, ADR 0007) so the link survives the migration. <see cref="IdpId"/> is the provider's id
+/// in the system the link came from.
+/// </summary>
+[EventType("user.external-identity-linked.v1")]
+public sealed record UserExternalIdentityLinked(
+    [property: DataSubject] string UserId,
+    string IdpId,
+    [property: PersonalData] string ExternalUserId,
+    [property: PersonalData] string? DisplayName = null);

@@ -57,6 +57,7 @@ public static class ApiSetup
         services.AddKoderIdOidc(builder.Configuration);
         services.AddSingleton<IOidcTenantResolver, OidcTenantResolver>();
         services.AddSingleton<KoderId.Oidc.Registration.IRegistrationAuthorizer, RegistrationAuthorizer>();
+        services.AddSingleton<KoderId.Migration.Zitadel.Import.ZitadelImporter>();
         services.AddKoderIdJson();
         services.AddOpenApi();
         return builder;
@@ -88,6 +89,7 @@ public static class ApiSetup
         app.MapAuditApi();
         app.MapApiKeysApi();
         app.MapClientsApi();
+        app.MapImportApi();
         app.MapKoderIdOidc();
         return app;
     }

@@ -26,6 +26,12 @@ public static class ApiErrors
     public const string AuditMissingParameter = "KID2284";
     public const string AuditBusy = "KID2285";
 
+    /// <summary><c>POST /v1/admin/import/zitadel</c>: the body is not JSON, or not a Zitadel export (the <c>path</c> member says where).</summary>
+    public const string ImportInvalidExport = "KID2290";
+
+    /// <summary><c>POST /v1/admin/import/zitadel</c>: an org failed validation or a write; the problem holds every error and the report.</summary>
+    public const string ImportOrgsFailed = "KID2291";
+
     /// <summary>The largest request body the API reads (1 MiB).</summary>
     public const long MaxBodyBytes = 1024 * 1024;
 }

@@ -105,6 +105,7 @@ public static class DomainErrorStatus
         [DomainErrors.RecoveryCodeInvalid] = StatusCodes.Status400BadRequest,
         [DomainErrors.MfaReauthenticationRequired] = StatusCodes.Status403Forbidden,
         [DomainErrors.FlowMalformedAnswer] = StatusCodes.Status400BadRequest,
+        [DomainErrors.UserInvalidExternalIdentity] = StatusCodes.Status400BadRequest,
     };
 
     /// <summary>

@@ -31,6 +31,18 @@ internal sealed class InstrumentedEventStore(IEventStore inner, KoderIdMetrics m
         }
     }
 
+    public bool SupportsMultiStreamAppend => inner.SupportsMultiStreamAppend;
+
+    public async Task<IReadOnlyList<AppendResult>> AppendManyAsync(IReadOnlyList<AppendRequest> requests, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        using var activity = KoderIdTelemetry.Source.StartActivity("eventstore.append_many", ActivityKind.Internal);
+        activity?.SetTag("koderid.stream_count", requests.Count);
+        var results = await inner.AppendManyAsync(requests, ct);
+        metrics.EventsAppended(requests.Sum(r => r.Events.Count));
+        return results;
+    }
+
     public IAsyncEnumerable<StoredEvent> ReadStreamAsync(
         string tenantId,
         string streamId,

@@ -52,7 +52,7 @@ public sealed class VerifyPasswordHandler(AggregateStore aggregates, PasswordHas
         }
 
         var stored = user is not null && User.CanSignIn(user) ? user.Password : null;
-        if (stored is null || !PasswordHash.TryParse(stored.Phc, out _, out _))
+        if (stored is null || !PasswordHashingService.IsVerifiable(stored.Phc))
         {
             await hashing.VerifyAsync(command.Password, DummyHash(policy.Hashing), policy.Hashing, cancellationToken).ConfigureAwait(false);
             return PasswordCheck.Failed;
