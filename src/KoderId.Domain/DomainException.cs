@@ -85,6 +85,7 @@ public static class DomainErrors
     /// <summary>KID1250-KID1259: the tenant's signing keys.</summary>
     public const string SigningKeyUnsupportedAlgorithm = "KID1250";
     public const string FlowMalformedAnswer = "KID1300";
+    public const string LockoutUserLocked = "KID1301";
 
     public const string TenantDefaultProtected = "KID1030";
     public const string TenantInvalidReason = "KID1031";
@@ -205,6 +206,7 @@ public static class DomainErrors
         [TenantInvalidSettings] = "tenant.invalid_settings",
         [SigningKeyUnsupportedAlgorithm] = "signing_key.unsupported_algorithm",
         [FlowMalformedAnswer] = "flow.malformed_answer",
+        [LockoutUserLocked] = "lockout.user_locked",
     };
 
     /// <summary>Every code and its name, for the errors catalogue and its test.</summary>

@@ -93,6 +93,7 @@ public static class OidcSetup
         ArgumentNullException.ThrowIfNull(endpoints);
         endpoints.MapAuthorize();
         endpoints.MapLoginPages();
+        endpoints.MapAccountPages();
         endpoints.MapClientRegistration();
         endpoints.MapDiscoveryEndpoints();
         endpoints.MapKeysEndpoint();

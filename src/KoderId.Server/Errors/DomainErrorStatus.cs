@@ -94,6 +94,7 @@ public static class DomainErrorStatus
         [DomainErrors.ClientPkceRequired] = StatusCodes.Status400BadRequest,
         [DomainErrors.SigningKeyUnsupportedAlgorithm] = StatusCodes.Status400BadRequest,
         [DomainErrors.FlowMalformedAnswer] = StatusCodes.Status400BadRequest,
+        [DomainErrors.LockoutUserLocked] = StatusCodes.Status400BadRequest,
     };
 
     /// <summary>
