@@ -86,7 +86,7 @@ public static class LoginEndpoints
             <button type="submit">Sign in</button>
             </form>
             <div id="koderid-flow" hidden data-next="{Pages.Encode(target.Next)}"></div>
-            <button id="passkey-signin" type="button" class="secondary">Sign in with a passkey</button>
+            <button id="passkey-signin" type="button" class="secondary">Use a passkey</button>
             <script src="/ui/assets/passkeys.js" defer></script>
             <script src="/ui/assets/login.js" defer></script>
             """;
