@@ -54,12 +54,12 @@ if (args[0] == "flows")
     var flows = new FlowsBenchmark.Settings();
     for (var i = 1; i < args.Length - 1; i++)
     {
-        var value = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+        int Value() => int.Parse(args[i + 1], CultureInfo.InvariantCulture);
         flows = args[i] switch
         {
-            "--clients" => flows with { Clients = value },
-            "--seconds" => flows with { Seconds = value },
-            "--users" => flows with { Users = value },
+            "--clients" => flows with { Clients = Value() },
+            "--seconds" => flows with { Seconds = Value() },
+            "--users" => flows with { Users = Value() },
             _ => flows,
         };
     }
