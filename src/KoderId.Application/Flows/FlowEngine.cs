@@ -236,7 +236,7 @@ public sealed class FlowEngine(
         new(tenantId, state.Decoy ? null : state.UserId, flowId, state.Challenges.GetValueOrDefault(step), origin);
 
     private static FlowState NewState(string? userId, bool decoy, bool usernameless, IReadOnlyList<string> steps, DateTimeOffset now) =>
-        new(userId, decoy, usernameless, steps, [], [], false, false, new Dictionary<string, string>(StringComparer.Ordinal), 0, now + Lifetime);
+        new(userId, decoy, usernameless, steps, [], [], false, new Dictionary<string, string>(StringComparer.Ordinal), 0, now + Lifetime);
 
     private static FlowView View(string id, FlowState state) =>
         new(id, state.ExpiresAt, FlowView.Pending, state.Steps, state.Completed);
