@@ -85,6 +85,7 @@ public static class DomainErrors
     /// <summary>KID1250-KID1259: the tenant's signing keys.</summary>
     public const string SigningKeyUnsupportedAlgorithm = "KID1250";
     public const string FlowMalformedAnswer = "KID1300";
+    public const string LockoutUserLocked = "KID1301";
 
     /// <summary>An external identity (IdP link) without a provider or subject, or one that is too long.</summary>
     public const string UserInvalidExternalIdentity = "KID1420";
@@ -234,6 +235,7 @@ public static class DomainErrors
         [FlowMalformedAnswer] = "flow.malformed_answer",
         [AuditUserNotFound] = "audit.user_not_found",
         [UserInvalidExternalIdentity] = "user.invalid_external_identity",
+        [LockoutUserLocked] = "lockout.user_locked",
     };
 
     /// <summary>Every code and its name, for the errors catalogue and its test.</summary>

@@ -94,6 +94,7 @@ public static class OidcSetup
         endpoints.MapAuthorize();
         endpoints.MapLoginPages();
         KoderId.Oidc.Mfa.MfaPages.MapMfaPages(endpoints);
+        endpoints.MapAccountPages();
         endpoints.MapClientRegistration();
         endpoints.MapDiscoveryEndpoints();
         endpoints.MapKeysEndpoint();

@@ -10,6 +10,7 @@ using KoderId.Testing.Postgres;
 //     [--scenarios cc,introspect,introspect-refresh,jwks,refresh,login]
 // dotnet run -c Release --project tests/KoderId.Benchmarks -- audit [--events N]
 // dotnet run -c Release --project tests/KoderId.Benchmarks -- import [--users N] [--concurrency C]
+// dotnet run -c Release --project tests/KoderId.Benchmarks -- flows [--clients N] [--seconds S] [--users N]
 // dotnet <KoderId.Benchmarks.dll> replay <target> <connection>   (child process used by "store")
 var targets = Targets.All();
 if (args is ["replay", var name, var connection])
@@ -27,7 +28,7 @@ if (args is ["import", ..])
     return await KoderId.Benchmarks.ImportBenchmark.RunAsync(args, Console.Out);
 }
 
-if (args.Length == 0 || args[0] is not ("store" or "api" or "oidc"))
+if (args.Length == 0 || args[0] is not ("store" or "api" or "oidc" or "flows"))
 {
     Console.Error.WriteLine("usage: KoderId.Benchmarks store [--replay-events N] [--only sqlite|postgres]");
     Console.Error.WriteLine("       KoderId.Benchmarks audit [--events N]");
@@ -35,6 +36,7 @@ if (args.Length == 0 || args[0] is not ("store" or "api" or "oidc"))
     Console.Error.WriteLine("       KoderId.Benchmarks oidc [--seconds S] [--connections N] [--login-connections N] [--warmup S] [--only koderid|peer]");
     Console.Error.WriteLine("            [--scenarios cc,introspect,introspect-refresh,jwks,refresh,login]");
     Console.Error.WriteLine("       KoderId.Benchmarks import [--users N] [--concurrency C]");
+    Console.Error.WriteLine("       KoderId.Benchmarks flows [--clients N] [--seconds S] [--users N]");
     return 2;
 }
 
@@ -59,6 +61,47 @@ if (args[0] == "oidc")
     // WebApplicationFactory finds the server's content root from the working directory (see ApiMode).
     Directory.SetCurrentDirectory(AppContext.BaseDirectory);
     return await OidcBenchmark.RunAsync(oidc, Console.Out);
+}
+
+if (args[0] == "flows")
+{
+    var flows = new FlowsBenchmark.Settings();
+    for (var i = 1; i < args.Length - 1; i++)
+    {
+        int Value() => int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+        flows = args[i] switch
+        {
+            "--clients" => flows with { Clients = Value() },
+            "--seconds" => flows with { Seconds = Value() },
+            "--users" => flows with { Users = Value() },
+            _ => flows,
+        };
+    }
+
+    Directory.SetCurrentDirectory(AppContext.BaseDirectory);
+    Console.WriteLine($"Koder ID flows benchmark — {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+    var folder = Path.Combine(Path.GetTempPath(), "koderid-bench-flows", Guid.NewGuid().ToString("N"));
+    Directory.CreateDirectory(folder);
+    List<BenchResult> flowResults;
+    try
+    {
+        flowResults = await FlowsBenchmark.RunAsync($"Data Source={Path.Combine(folder, "koderid.db")}", flows, Console.Out);
+    }
+    finally
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(folder, recursive: true);
+    }
+
+    Console.WriteLine();
+    Console.WriteLine("| store | measure | value | unit | note |");
+    Console.WriteLine("|---|---|---:|---|---|");
+    foreach (var r in flowResults)
+    {
+        Console.WriteLine($"| {r.Target} | {r.Measure} | {r.Value.ToString("N1", CultureInfo.InvariantCulture)} | {r.Unit} | {r.Note} |");
+    }
+
+    return 0;
 }
 
 if (args[0] == "api")

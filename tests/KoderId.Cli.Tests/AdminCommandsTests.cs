@@ -105,6 +105,49 @@ public sealed class AdminCommandsTests(ServerProcess server) : IClassFixture<Ser
     }
 
     [Fact]
+    public async Task users_unlock_lifts_a_lockout_so_the_right_password_works_again()
+    {
+        Assert.Equal(0, (await RunAsync("tenants", "create", "cli-lock")).ExitCode);
+        var userId = await CreatedIdAsync("users", "create", "carol", "--tenant", "cli-lock");
+        using var http = new HttpClient { BaseAddress = new Uri(server.Url) };
+        async Task<System.Net.HttpStatusCode> SendAsync(HttpMethod method, string path, object body, bool admin = false)
+        {
+            using var request = new HttpRequestMessage(method, path) { Content = System.Net.Http.Json.JsonContent.Create(body) };
+            request.Headers.Add("X-Tenant-ID", "cli-lock");
+            if (admin)
+            {
+                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ServerProcess.AdminKey);
+            }
+
+            using var response = await http.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        async Task<System.Net.HttpStatusCode> SignInAsync(string password)
+        {
+            using var start = await http.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/v1/auth/flows")
+            {
+                Content = System.Net.Http.Json.JsonContent.Create(new { username = "carol" }),
+                Headers = { { "X-Tenant-ID", "cli-lock" } },
+            });
+            var id = JsonDocument.Parse(await start.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString();
+            return await SendAsync(HttpMethod.Post, $"/v1/auth/flows/{id}/password", new { password });
+        }
+
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, await SendAsync(HttpMethod.Put, $"/v1/users/{userId}/password", new { password = "correct horse battery staple 42" }, admin: true));
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, await SignInAsync("a wrong password it is"));
+        }
+
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, await SignInAsync("correct horse battery staple 42"));
+
+        var unlock = await RunAsync("users", "unlock", userId, "--tenant", "cli-lock");
+        Assert.True(unlock.ExitCode == 0, unlock.ToString());
+        Assert.Equal(System.Net.HttpStatusCode.OK, await SignInAsync("correct horse battery staple 42"));
+    }
+
+    [Fact]
     public async Task an_unreachable_server_is_kid4010()
     {
         var run = await Cli.RunAsync(["users", "list", "--server", $"http://127.0.0.1:{ServerProcess.FreePort()}", "--key", "k"]);

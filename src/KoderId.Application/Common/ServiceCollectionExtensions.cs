@@ -28,6 +28,8 @@ public static class ServiceCollectionExtensions
 
         // Flows/ (ADR 0006): the engine, its guard and the password step; other features add their factors the same way.
         services.TryAddSingleton(new Flows.FlowOptions());
+        // The host's storage registers its driver first; a host without one (tests) keeps flows in memory.
+        services.TryAddSingleton<KoderId.EventSourcing.Storage.ITransientStore>(_ => new KoderId.EventSourcing.InMemory.InMemoryTransientStore());
         services.TryAddScoped<Flows.IUserLockouts, Flows.UserLockouts>();
         services.TryAddScoped<Flows.FlowGuard>();
         services.TryAddScoped<Flows.FlowEngine>();

@@ -17,11 +17,11 @@ namespace KoderId.Application.Flows;
 public sealed class FlowEngine(
     ITransientStore store,
     IEnumerable<IAuthenticationFactor> factors,
-    IFlowUsers users,
-    ITenantSettingsProvider settings,
     FlowGuard guard,
     ISender sender,
-    IClock clock)
+    IClock clock,
+    IFlowUsers? users = null,
+    ITenantSettingsProvider? settings = null)
 {
     public const string Kind = "flow";
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(5);
@@ -68,7 +68,7 @@ public sealed class FlowEngine(
         }
         else
         {
-            var userId = await users.FindActiveUserIdAsync(tenantId, usernameOrEmail, ct).ConfigureAwait(false);
+            var userId = await (users ?? throw new InvalidOperationException("The host registers IFlowUsers (the users read model).")).FindActiveUserIdAsync(tenantId, usernameOrEmail, ct).ConfigureAwait(false);
 
             // Every first-factor step the server has, for a real user and a decoy alike: what a named flow offers
             // never depends on the account (a step the user cannot use simply fails, like a wrong password).
@@ -192,7 +192,7 @@ public sealed class FlowEngine(
             }
         }
 
-        var required = enrolled || (await settings.GetAsync(tenantId, ct).ConfigureAwait(false)).Mfa?.Required == true;
+        var required = enrolled || (settings is not null && (await settings.GetAsync(tenantId, ct).ConfigureAwait(false)).Mfa?.Required == true);
         if (!required)
         {
             return null;
@@ -236,7 +236,7 @@ public sealed class FlowEngine(
         new(tenantId, state.Decoy ? null : state.UserId, flowId, state.Challenges.GetValueOrDefault(step), origin);
 
     private static FlowState NewState(string? userId, bool decoy, bool usernameless, IReadOnlyList<string> steps, DateTimeOffset now) =>
-        new(userId, decoy, usernameless, steps, [], [], false, false, new Dictionary<string, string>(StringComparer.Ordinal), 0, now + Lifetime);
+        new(userId, decoy, usernameless, steps, [], [], false, new Dictionary<string, string>(StringComparer.Ordinal), 0, now + Lifetime);
 
     private static FlowView View(string id, FlowState state) =>
         new(id, state.ExpiresAt, FlowView.Pending, state.Steps, state.Completed);

@@ -16,7 +16,6 @@ internal sealed record FlowState(
     IReadOnlyList<string> Completed,
     IReadOnlyList<string> Amr,
     bool FirstFactorDone,
-    bool SecondFactorDone,
     IReadOnlyDictionary<string, string> Challenges,
     int Failures,
     DateTimeOffset ExpiresAt)

@@ -12,7 +12,7 @@ namespace KoderId.Application.Flows;
 /// is about to load the user anyway (the password check, the session start), and the stream holds only the
 /// user's few administrative events; failures never reach it.
 /// </summary>
-public sealed class UserLockouts(AggregateStore aggregates, ITenantSettingsProvider settings, ISender sender) : IUserLockouts
+public sealed class UserLockouts(AggregateStore aggregates, ISender sender, ITenantSettingsProvider? settings = null) : IUserLockouts
 {
     public async ValueTask<DateTimeOffset?> LockedUntilAsync(string tenantId, string userId, CancellationToken ct)
     {
@@ -29,7 +29,7 @@ public sealed class UserLockouts(AggregateStore aggregates, ITenantSettingsProvi
 
     public async ValueTask<bool> OnFailureAsync(string tenantId, string userId, long failures, CancellationToken ct)
     {
-        var limit = (await settings.GetAsync(tenantId, ct).ConfigureAwait(false)).Lockout.MaxFailedAttempts;
+        var limit = (settings is null ? Events.Tenants.TenantSettings.Default : await settings.GetAsync(tenantId, ct).ConfigureAwait(false)).Lockout.MaxFailedAttempts;
 
         if (failures < limit)
         {

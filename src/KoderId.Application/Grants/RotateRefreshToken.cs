@@ -32,7 +32,7 @@ public sealed record RotatedRefreshToken(
 /// (KID1243) family and another client's token (KID1245) are refused without an event; so is an unknown,
 /// malformed or other tenant's token (KID1242).
 /// </summary>
-public sealed class RotateRefreshTokenHandler(AggregateStore aggregates, IClock clock) : ICommandHandler<RotateRefreshToken, RotatedRefreshToken>
+public sealed class RotateRefreshTokenHandler(AggregateStore aggregates, Flows.FlowGuard guard, IClock clock) : ICommandHandler<RotateRefreshToken, RotatedRefreshToken>
 {
     public async ValueTask<RotatedRefreshToken> Handle(RotateRefreshToken command, CancellationToken cancellationToken)
     {
@@ -56,6 +56,12 @@ public sealed class RotateRefreshTokenHandler(AggregateStore aggregates, IClock 
         if ((await GrantWrites.LoadSessionAsync(aggregates, command.TenantId, current.SessionId, cancellationToken).ConfigureAwait(false)).Revoked)
         {
             throw new DomainException(DomainErrors.SessionRevoked, "The session has ended.");
+        }
+
+        // ADR 0006: a locked-out user's token is refused before it rotates, so it works again once the lock ends.
+        if (await guard.IsLockedAsync(command.TenantId, current.UserId, cancellationToken).ConfigureAwait(false))
+        {
+            throw new DomainException(DomainErrors.LockoutUserLocked, "The user is locked out.");
         }
 
         var newSecret = GrantSecrets.NewSecret();

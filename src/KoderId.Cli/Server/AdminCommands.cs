@@ -70,6 +70,8 @@ internal static class AdminCommands
             Show(c, t, HttpMethod.Post, $"v1/users/{p.Path("id")}/disable", new { reason = p.Parse.GetValue(reason) }, ct), reason));
         users.Subcommands.Add(b.Leaf("enable", "Enable a user", [Id("id")], (c, t, p, ct) =>
             Show(c, t, HttpMethod.Post, $"v1/users/{p.Path("id")}/enable", null, ct)));
+        users.Subcommands.Add(b.Leaf("unlock", "Lift a user's lockout after too many failed sign-ins", [Id("id")], (c, t, p, ct) =>
+            Show(c, t, HttpMethod.Post, $"v1/users/{p.Path("id")}/unlock", null, ct)));
         users.Subcommands.Add(b.Leaf("delete", "Soft-delete a user (restorable)", [Id("id")], (c, t, p, ct) =>
             Show(c, t, HttpMethod.Delete, $"v1/users/{p.Path("id")}", null, ct)));
         users.Subcommands.Add(b.Leaf("restore", "Restore a soft-deleted user", [Id("id")], (c, t, p, ct) =>

@@ -6,8 +6,8 @@ using Microsoft.AspNetCore.Http;
 namespace KoderId.Oidc.Login;
 
 /// <summary>
-/// The hosted pages: server-rendered HTML with no external asset (one inline style allowed by its hash), never
-/// framed, never cached. Every value written into the page goes through the HTML encoder.
+/// The hosted pages: server-rendered HTML with no external asset (one inline style allowed by its hash; scripts
+/// only from this origin's <c>/ui/assets/</c>, never inline), never framed, never cached. Every value written into the page goes through the HTML encoder.
 /// </summary>
 public static class Pages
 {
@@ -37,7 +37,7 @@ public static class Pages
         // form-action also governs the redirects that follow a form post (login → authorize → the client), so
         // the client's redirect origin is listed; frame-ancestors 'none' refuses every frame (clickjacking).
         response.Headers.ContentSecurityPolicy =
-            $"default-src 'none'; style-src {StyleHash}; img-src 'self' data:; form-action {formAction}; frame-ancestors 'none'; base-uri 'none'";
+            $"default-src 'none'; script-src 'self'; connect-src 'self'; style-src {StyleHash}; img-src 'self' data:; form-action {formAction}; frame-ancestors 'none'; base-uri 'none'";
         response.Headers.XFrameOptions = "DENY";
         response.Headers.XContentTypeOptions = "nosniff";
         response.Headers["Referrer-Policy"] = "no-referrer";

@@ -143,6 +143,12 @@ public static class TokenEndpoint
         var userClaims = services.GetRequiredService<UserClaims>();
         var user = await userClaims.ActiveUserAsync(tenant.TenantId, grant.UserId, ct).ConfigureAwait(false)
             ?? throw new OAuthException(OAuthErrors.InvalidGrant, "The user can no longer sign in.");
+
+        // ADR 0006: a locked-out user gets no tokens from a code or a refresh token either, until the lock ends.
+        if (await services.GetRequiredService<KoderId.Application.Flows.FlowGuard>().IsLockedAsync(tenant.TenantId, grant.UserId, ct).ConfigureAwait(false))
+        {
+            throw new OAuthException(OAuthErrors.InvalidGrant, "The user can no longer sign in.");
+        }
         var roles = await userClaims.RolesAsync(tenant.TenantId, grant.UserId, ct).ConfigureAwait(false);
         var issuer = services.GetRequiredService<TokenIssuer>();
         var (accessToken, lifetime) = await issuer.AccessTokenAsync(tenant, client, grant.UserId, grant.Scopes, grant, roles, lifetimes, ct).ConfigureAwait(false);

@@ -29,7 +29,8 @@ public static class ApiSetup
 
         services.AddKoderIdTenancy(builder.Configuration);
         services.AddSingleton(sp => new TenantDomainSettings(sp.GetRequiredService<IOptions<TenancyOptions>>().Value.BaseDomain));
-        services.AddSingleton(builder.Configuration.GetSection(KoderId.Application.Flows.FlowOptions.Section).Get<KoderId.Application.Flows.FlowOptions>()
+        // Read when first used, so configuration added after this call (tests, later providers) counts.
+        services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection(KoderId.Application.Flows.FlowOptions.Section).Get<KoderId.Application.Flows.FlowOptions>()
             ?? new KoderId.Application.Flows.FlowOptions());
         services.AddKoderIdApplication();
         services.AddMediator(o => o.ServiceLifetime = ServiceLifetime.Scoped);

@@ -87,6 +87,9 @@ public static class UsersApi
             SendAsync(new EnableUser(tenant.TenantId, id), tenant.TenantId, mediator, users, ct)).RequireAuthorization(write);
         group.MapDelete("/{id}", (string id, TenantContext tenant, IMediator mediator, UserDirectory users, CancellationToken ct) =>
             SendAsync(new DeleteUser(tenant.TenantId, id), tenant.TenantId, mediator, users, ct)).RequireAuthorization(write);
+        // ADR 0006: lifts a lockout before it ends (user.unlocked.v1) and forgives the failures counted so far.
+        group.MapPost("/{id}/unlock", (string id, TenantContext tenant, IMediator mediator, UserDirectory users, CancellationToken ct) =>
+            SendAsync(new UnlockUser(tenant.TenantId, id), tenant.TenantId, mediator, users, ct)).RequireAuthorization(write);
         group.MapPost("/{id}/restore", (string id, TenantContext tenant, IMediator mediator, UserDirectory users, CancellationToken ct) =>
             SendAsync(new RestoreUser(tenant.TenantId, id), tenant.TenantId, mediator, users, ct)).RequireAuthorization(write);
         group.MapPost("/{id}/erase", (string id, TenantContext tenant, IMediator mediator, UserDirectory users, CancellationToken ct) =>

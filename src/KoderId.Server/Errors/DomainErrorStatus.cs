@@ -106,6 +106,7 @@ public static class DomainErrorStatus
         [DomainErrors.MfaReauthenticationRequired] = StatusCodes.Status403Forbidden,
         [DomainErrors.FlowMalformedAnswer] = StatusCodes.Status400BadRequest,
         [DomainErrors.UserInvalidExternalIdentity] = StatusCodes.Status400BadRequest,
+        [DomainErrors.LockoutUserLocked] = StatusCodes.Status400BadRequest,
     };
 
     /// <summary>

@@ -33,10 +33,13 @@ public sealed class KestrelIssuer : IAsyncDisposable
 
     public IServiceProvider Services => _factory.Services;
 
-    public static async Task<KestrelIssuer> StartAsync(params string[] tenants)
+    public static Task<KestrelIssuer> StartAsync(params string[] tenants) => StartAsync(null, tenants);
+
+    /// <summary>With extra services (a stand-in authentication factor) registered after the host's own.</summary>
+    public static async Task<KestrelIssuer> StartAsync(Action<IServiceCollection>? services, params string[] tenants)
     {
         var port = ServerProcess.FreePort();
-        var factory = KoderIdFactory.InMemory()
+        var factory = KoderIdFactory.InMemory(services)
             .With("KoderId:Bootstrap:AdminKey", ApiHost.AdminKey)
             .With("KoderId:Tenancy:BaseDomain", "localhost");
         factory.UseKestrel(o => o.ListenLocalhost(port));

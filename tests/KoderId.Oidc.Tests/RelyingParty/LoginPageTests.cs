@@ -16,7 +16,8 @@ public sealed class LoginPageTests(ChromiumFixture fixture)
         var username = page.GetByLabel("Username or email");
         var password = page.GetByLabel("Password");
 
-        Assert.Equal("username", await username.GetAttributeAsync("autocomplete"));
+        // "webauthn" lets the browser offer passkeys in the username field's autofill (conditional mediation).
+        Assert.Equal("username webauthn", await username.GetAttributeAsync("autocomplete"));
         Assert.Equal("text", await username.GetAttributeAsync("type"));
         Assert.Equal("current-password", await password.GetAttributeAsync("autocomplete"));
         Assert.Equal("password", await password.GetAttributeAsync("type"));
@@ -40,7 +41,19 @@ public sealed class LoginPageTests(ChromiumFixture fixture)
         Assert.Equal("DENY", headers["x-frame-options"]);
         Assert.NotEmpty(requests);
         Assert.All(requests, url => Assert.StartsWith(fixture.Issuer + "/", url, StringComparison.Ordinal));
-        Assert.Empty(await page.Locator("script, link[rel=stylesheet], img, iframe").AllAsync());
+        Assert.Empty(await page.Locator("link[rel=stylesheet], img, iframe").AllAsync());
+
+        // Scripts only from this origin's /ui/assets/, none inline, and the CSP allows nothing else.
+        var scripts = await page.Locator("script").AllAsync();
+        Assert.NotEmpty(scripts);
+        foreach (var script in scripts)
+        {
+            Assert.StartsWith("/ui/assets/", await script.GetAttributeAsync("src"), StringComparison.Ordinal);
+            Assert.Equal("", await script.InnerTextAsync());
+        }
+
+        Assert.Contains("script-src 'self';", headers["content-security-policy"], StringComparison.Ordinal);
+        Assert.DoesNotContain("unsafe-inline", headers["content-security-policy"], StringComparison.Ordinal);
     }
 
     [Fact]
