@@ -37,4 +37,7 @@ public static class PasswordSetReasons
 
     /// <summary>The same password, hashed again at the tenant's current parameters after a successful sign-in.</summary>
     public const string Rehash = "rehash";
+
+    /// <summary>The user set a new one through an emailed reset link (ADR 0006); their sessions were revoked with it.</summary>
+    public const string Reset = "reset";
 }

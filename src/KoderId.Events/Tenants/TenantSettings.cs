@@ -9,8 +9,12 @@ public sealed record TenantSettings(
     PasswordSettings Password,
     LockoutSettings Lockout,
     TokenLifetimeSettings Tokens,
-    SigningSettings Signing)
+    SigningSettings Signing,
+    EmailSettings? Email = null)
 {
+    /// <summary>Never null once built: settings written before the section existed read as its defaults.</summary>
+    public EmailSettings? Email { get; init; } = Email ?? EmailSettings.Default;
+
     /// <summary>NIST SP 800-63B passwords, OWASP's Argon2id baseline, 15 min access / 1 h ID / 30 d refresh tokens.</summary>
     public static TenantSettings Default { get; } = new(PasswordSettings.Default, new LockoutSettings(), new TokenLifetimeSettings(), new SigningSettings());
 }
@@ -39,3 +43,13 @@ public sealed record TokenLifetimeSettings(
 
 /// <summary>JWS algorithms (RFC 7518) of issued tokens: <c>RS256</c> or <c>ES256</c>.</summary>
 public sealed record SigningSettings(string AccessTokenAlgorithm = "ES256", string IdTokenAlgorithm = "RS256");
+
+/// <summary>
+/// Email links and sign-in (ADR 0006). <c>PublicOrigin</c> is the origin links in emails point at (null: the
+/// tenant's issuer origin from the server configuration, never a request header); <c>FromAddress</c> the sender
+/// (null: the server's); <c>AllowEmailOtp</c> whether a code or magic link by email is a first factor.
+/// </summary>
+public sealed record EmailSettings(string? PublicOrigin = null, string? FromAddress = null, bool AllowEmailOtp = true)
+{
+    public static EmailSettings Default { get; } = new();
+}
