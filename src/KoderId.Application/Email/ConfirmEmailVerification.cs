@@ -6,9 +6,10 @@ using Mediator;
 namespace KoderId.Application.Email;
 
 /// <summary>The verification link was followed: appends <c>user.email-verified.v1</c> for the address it was sent to.</summary>
-public sealed record ConfirmEmailVerification(string Token) : ICommand<CommandResult>
+/// <param name="TenantId">The tenant the link was followed at: another tenant's link is KID1371 here.</param>
+public sealed record ConfirmEmailVerification(string TenantId, string Token) : ICommand<CommandResult>
 {
-    public override string ToString() => "ConfirmEmailVerification { Token = [redacted] }";
+    public override string ToString() => $"ConfirmEmailVerification {{ TenantId = {TenantId}, Token = [redacted] }}";
 }
 
 /// <summary>
@@ -21,7 +22,7 @@ public sealed class ConfirmEmailVerificationHandler(AggregateStore aggregates, E
     public async ValueTask<CommandResult> Handle(ConfirmEmailVerification command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
-        var link = links.Read(EmailLinks.VerifyKind, command.Token);
+        var link = links.Read(EmailLinks.VerifyKind, command.TenantId, command.Token);
         var user = await aggregates.LoadUserAsync(link.TenantId, link.UserId, cancellationToken).ConfigureAwait(false);
         var email = SameAddress(user, link) ? user.Email! : throw EmailLinks.Invalid();
         User.VerifyEmail(user, email);

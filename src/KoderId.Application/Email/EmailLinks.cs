@@ -48,8 +48,8 @@ public sealed class EmailLinks(IEmailLinkProtector protector, ITransientStore tr
     public string Decoy(string kind) =>
         protector.Protect(JsonSerializer.SerializeToUtf8Bytes(new EmailLink(kind, "", "", "", Base64Url(RandomNumberGenerator.GetBytes(18)), clock.UtcNow)));
 
-    /// <summary>The link the token seals, of <paramref name="kind"/> and not expired; KID1371 otherwise. Does not consume it.</summary>
-    public EmailLink Read(string kind, string? token)
+    /// <summary>The link the token seals, of <paramref name="kind"/>, for <paramref name="tenantId"/> and not expired; KID1371 otherwise. Does not consume it.</summary>
+    public EmailLink Read(string kind, string tenantId, string? token)
     {
         if (string.IsNullOrEmpty(token) || token.Length > MaxTokenLength)
         {
@@ -68,6 +68,7 @@ public sealed class EmailLinks(IEmailLinkProtector protector, ITransientStore tr
         }
 
         if (link is null || !string.Equals(link.Kind, kind, StringComparison.Ordinal) || link.ExpiresAt <= clock.UtcNow
+            || !string.Equals(link.TenantId, tenantId, StringComparison.Ordinal)
             || string.IsNullOrEmpty(link.TenantId) || string.IsNullOrEmpty(link.UserId) || string.IsNullOrEmpty(link.Nonce))
         {
             throw Invalid();

@@ -14,9 +14,10 @@ namespace KoderId.Application.Email;
 /// tenant's policy; every session of the user is revoked (their refresh families end with them). Signs nobody
 /// in: the user then signs in with the new password and any second factor (ADR 0006).
 /// </summary>
-public sealed record ResetPasswordWithLink(string Token, string Password) : ICommand<CommandResult>
+/// <param name="TenantId">The tenant the link was followed at: another tenant's link is KID1371 here.</param>
+public sealed record ResetPasswordWithLink(string TenantId, string Token, string Password) : ICommand<CommandResult>
 {
-    public override string ToString() => "ResetPasswordWithLink { Token = [redacted], Password = [redacted] }";
+    public override string ToString() => $"ResetPasswordWithLink {{ TenantId = {TenantId}, Token = [redacted], Password = [redacted] }}";
 }
 
 /// <summary>
@@ -30,7 +31,7 @@ public sealed class ResetPasswordWithLinkHandler(
     public async ValueTask<CommandResult> Handle(ResetPasswordWithLink command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
-        var link = links.Read(EmailLinks.ResetKind, command.Token);
+        var link = links.Read(EmailLinks.ResetKind, command.TenantId, command.Token);
         var user = await aggregates.LoadUserAsync(link.TenantId, link.UserId, cancellationToken).ConfigureAwait(false);
         if (!Applies(user, link))
         {

@@ -10,6 +10,7 @@ using KoderId.Projections.Sessions;
 using KoderId.Projections.Tenants;
 using KoderId.Projections.Users;
 using KoderId.Server.Auth;
+using KoderId.Server.Email;
 using KoderId.Server.Errors;
 using KoderId.Server.Tenancy;
 using Microsoft.Extensions.Options;
@@ -49,6 +50,7 @@ public static class ApiSetup
         services.AddKoderIdOidc(builder.Configuration);
         services.AddSingleton<IOidcTenantResolver, OidcTenantResolver>();
         services.AddSingleton<KoderId.Oidc.Registration.IRegistrationAuthorizer, RegistrationAuthorizer>();
+        services.AddKoderIdEmail(builder.Configuration);
         services.AddKoderIdJson();
         services.AddOpenApi();
         return builder;
@@ -79,6 +81,7 @@ public static class ApiSetup
         app.MapApiKeysApi();
         app.MapClientsApi();
         app.MapKoderIdOidc();
+        app.MapKoderIdEmail();
         return app;
     }
 }

@@ -11,6 +11,10 @@ public static class ApiErrors
     public const string UnsupportedMediaType = "KID2006";
     public const string InvalidQuery = "KID2007";
 
+    // KID2260-KID2279: email verification, password reset and email sign-in (ADR 0006).
+    public const string EmailResendThrottled = "KID2260";
+    public const string PasswordResetInvalidRequest = "KID2261";
+
     /// <summary>The largest request body the API reads (1 MiB).</summary>
     public const long MaxBodyBytes = 1024 * 1024;
 }

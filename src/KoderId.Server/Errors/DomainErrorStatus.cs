@@ -93,6 +93,11 @@ public static class DomainErrorStatus
         [DomainErrors.ClientSecretRequired] = StatusCodes.Status409Conflict,
         [DomainErrors.ClientPkceRequired] = StatusCodes.Status400BadRequest,
         [DomainErrors.SigningKeyUnsupportedAlgorithm] = StatusCodes.Status400BadRequest,
+        [DomainErrors.EmailInvalidSettings] = StatusCodes.Status400BadRequest,
+        [DomainErrors.EmailLinkInvalid] = StatusCodes.Status400BadRequest,
+        [DomainErrors.EmailUnavailable] = StatusCodes.Status503ServiceUnavailable,
+        [DomainErrors.EmailAlreadyVerified] = StatusCodes.Status409Conflict,
+        [DomainErrors.EmailOtpInvalidRequest] = StatusCodes.Status400BadRequest,
     };
 
     /// <summary>
