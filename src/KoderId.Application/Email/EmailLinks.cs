@@ -77,6 +77,13 @@ public sealed class EmailLinks(IEmailLinkProtector protector, ITransientStore tr
         return link;
     }
 
+    /// <summary>Whether the link can still be used (its nonce is live): the pages check it before showing a form.</summary>
+    public async Task<bool> IsUnusedAsync(EmailLink link, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(link);
+        return await transient.GetAsync(link.TenantId, link.Kind, link.Nonce, ct).ConfigureAwait(false) is not null;
+    }
+
     /// <summary>Uses the link up: of two concurrent uses exactly one succeeds; a replay is KID1371.</summary>
     public async Task ConsumeAsync(EmailLink link, CancellationToken ct)
     {

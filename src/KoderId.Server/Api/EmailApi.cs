@@ -76,9 +76,13 @@ public static class EmailApi
     {
         if (result == EmailSendResult.Throttled)
         {
+            // Answered here rather than thrown: the exception handler clears the response's headers, Retry-After with them.
             http.Response.Headers.RetryAfter = ((int)SendEmailVerificationHandler.ResendInterval.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            throw new ApiProblemException(StatusCodes.Status429TooManyRequests, ApiErrors.EmailResendThrottled,
-                "A verification email was sent a moment ago.", "Wait a minute before asking for another one.");
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status429TooManyRequests,
+                title: "A verification email was sent a moment ago.",
+                detail: "Wait a minute before asking for another one.",
+                extensions: new Dictionary<string, object?> { ["code"] = ApiErrors.EmailResendThrottled });
         }
 
         return TypedResults.Accepted((string?)null, new EmailAcceptedResponse("sent"));

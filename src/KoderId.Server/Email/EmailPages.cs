@@ -35,7 +35,7 @@ public static class EmailPages
     {
         var tenant = await TenantAsync(http);
         var token = http.Request.Query["token"].ToString();
-        if (!IsLive(http, EmailLinks.VerifyKind, tenant.TenantId, token))
+        if (!await IsLiveAsync(http, EmailLinks.VerifyKind, tenant.TenantId, token))
         {
             await Pages.ErrorAsync(http, StatusCodes.Status400BadRequest, "This link is not valid, was already used or has expired. Ask for a new one.");
             return;
@@ -82,7 +82,7 @@ public static class EmailPages
     {
         var tenant = await TenantAsync(http);
         var token = http.Request.Query["token"].ToString();
-        if (!IsLive(http, EmailLinks.ResetKind, tenant.TenantId, token))
+        if (!await IsLiveAsync(http, EmailLinks.ResetKind, tenant.TenantId, token))
         {
             await Pages.ErrorAsync(http, StatusCodes.Status400BadRequest, "This link is not valid, was already used or has expired. Ask for a new one.");
             return;
@@ -149,12 +149,12 @@ public static class EmailPages
             ? Pages.ErrorAsync(http, StatusCodes.Status400BadRequest, "This link is not valid, was already used or has expired. Ask for a new one.")
             : Pages.WriteAsync(http, StatusCodes.Status200OK, "Password changed", "<h1>Password changed</h1>\n<p>Your password is changed and every device was signed out. Sign in again with the new password.</p>");
 
-    private static bool IsLive(HttpContext http, string kind, string tenantId, string token)
+    private static async Task<bool> IsLiveAsync(HttpContext http, string kind, string tenantId, string token)
     {
         try
         {
-            http.RequestServices.GetRequiredService<EmailLinks>().Read(kind, tenantId, token);
-            return true;
+            var links = http.RequestServices.GetRequiredService<EmailLinks>();
+            return await links.IsUnusedAsync(links.Read(kind, tenantId, token), http.RequestAborted);
         }
         catch (DomainException)
         {
