@@ -16,7 +16,7 @@ public static class EmailServiceCollectionExtensions
         services.TryAddSingleton<EmailOutbox>();
         services.TryAddSingleton<EmailLinks>();
         services.TryAddSingleton<EmailMailer>();
-        services.AddScoped<IAuthenticationFactor, EmailOtpFactor>();
+        services.TryAddEnumerable(ServiceDescriptor.Scoped<IAuthenticationFactor, EmailOtpFactor>());
         return services;
     }
 }

@@ -10,13 +10,17 @@ public sealed record TenantSettings(
     LockoutSettings Lockout,
     TokenLifetimeSettings Tokens,
     SigningSettings Signing,
+    MfaSettings? Mfa = null,
     EmailSettings? Email = null)
 {
+    /// <summary>Settings stored before the MFA section existed read as its defaults.</summary>
+    public MfaSettings? Mfa { get; init; } = Mfa ?? new MfaSettings();
+
     /// <summary>Never null once built: settings written before the section existed read as its defaults.</summary>
     public EmailSettings? Email { get; init; } = Email ?? EmailSettings.Default;
 
     /// <summary>NIST SP 800-63B passwords, OWASP's Argon2id baseline, 15 min access / 1 h ID / 30 d refresh tokens.</summary>
-    public static TenantSettings Default { get; } = new(PasswordSettings.Default, new LockoutSettings(), new TokenLifetimeSettings(), new SigningSettings());
+    public static TenantSettings Default { get; } = new(PasswordSettings.Default, new LockoutSettings(), new TokenLifetimeSettings(), new SigningSettings(), new MfaSettings(), EmailSettings.Default);
 }
 
 /// <summary>Length window in code points (NFKC) and the Argon2id cost new hashes are made with.</summary>
@@ -53,3 +57,6 @@ public sealed record EmailSettings(string? PublicOrigin = null, string? FromAddr
 {
     public static EmailSettings Default { get; } = new();
 }
+
+/// <summary>Whether every user of the tenant needs a second factor to complete a sign-in (ADR 0006).</summary>
+public sealed record MfaSettings(bool Required = false);

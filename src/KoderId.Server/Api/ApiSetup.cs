@@ -30,6 +30,8 @@ public static class ApiSetup
 
         services.AddKoderIdTenancy(builder.Configuration);
         services.AddSingleton(sp => new TenantDomainSettings(sp.GetRequiredService<IOptions<TenancyOptions>>().Value.BaseDomain));
+        services.AddSingleton(builder.Configuration.GetSection(KoderId.Application.Flows.FlowOptions.Section).Get<KoderId.Application.Flows.FlowOptions>()
+            ?? new KoderId.Application.Flows.FlowOptions());
         services.AddKoderIdApplication();
         services.AddMediator(o => o.ServiceLifetime = ServiceLifetime.Scoped);
         services.AddSingleton<TenantDirectory>();
@@ -74,6 +76,7 @@ public static class ApiSetup
         app.MapUsersApi();
         app.MapUserSessionsApi();
         app.MapMySessionsApi();
+        app.MapFlowsApi();
         app.MapCredentialsApi();
         app.MapGroupsApi();
         app.MapRolesApi();

@@ -98,6 +98,7 @@ public static class DomainErrorStatus
         [DomainErrors.EmailUnavailable] = StatusCodes.Status503ServiceUnavailable,
         [DomainErrors.EmailAlreadyVerified] = StatusCodes.Status409Conflict,
         [DomainErrors.EmailOtpInvalidRequest] = StatusCodes.Status400BadRequest,
+        [DomainErrors.FlowMalformedAnswer] = StatusCodes.Status400BadRequest,
     };
 
     /// <summary>
