@@ -33,3 +33,36 @@ public sealed class EmailOptions
 
     public override string ToString() => $"EmailOptions {{ SmtpHost = {SmtpHost}, SmtpPort = {SmtpPort}, SmtpSecurity = {SmtpSecurity}, SmtpUsername = {SmtpUsername}, SmtpPassword = [redacted], From = {From} }}";
 }
+
+/// <summary>Refuses a bad <c>KoderId:Email</c> value at start-up with one line naming the setting (never echoing the password).</summary>
+internal sealed class EmailOptionsValidator : Microsoft.Extensions.Options.IValidateOptions<EmailOptions>
+{
+    private static readonly string[] Securities = ["StartTls", "SslOnConnect", "StartTlsWhenAvailable", "None"];
+
+    public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, EmailOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        if (!Securities.Contains(options.SmtpSecurity, StringComparer.OrdinalIgnoreCase))
+        {
+            failures.Add($"{EmailOptions.Section}:SmtpSecurity is one of {string.Join(", ", Securities)}.");
+        }
+
+        if (options.SmtpPort is < 1 or > 65_535)
+        {
+            failures.Add($"{EmailOptions.Section}:SmtpPort is 1 to 65535.");
+        }
+
+        if (options.SmtpTimeoutSeconds is < 1 or > 600)
+        {
+            failures.Add($"{EmailOptions.Section}:SmtpTimeoutSeconds is 1 to 600.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.From) && !System.Net.Mail.MailAddress.TryCreate(options.From, out _))
+        {
+            failures.Add($"{EmailOptions.Section}:From is not an email address.");
+        }
+
+        return failures.Count == 0 ? Microsoft.Extensions.Options.ValidateOptionsResult.Success : Microsoft.Extensions.Options.ValidateOptionsResult.Fail(failures);
+    }
+}

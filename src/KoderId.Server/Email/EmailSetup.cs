@@ -11,7 +11,8 @@ public static class EmailSetup
 {
     public static IServiceCollection AddKoderIdEmail(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<EmailOptions>().Bind(configuration.GetSection(EmailOptions.Section));
+        services.AddOptions<EmailOptions>().Bind(configuration.GetSection(EmailOptions.Section)).ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<EmailOptions>, EmailOptionsValidator>();
         services.AddKoderIdEmailCore();
 
         // The flows' transient store (ADR 0006); the in-memory one until a storage driver registers its own.
