@@ -45,10 +45,20 @@ public sealed class WriteSide : IAsyncDisposable
         services.AddSingleton(new TenantDomainSettings("id.example.com"));
         configure?.Invoke(services);
         services.TryAddSingleton<Application.Sessions.IActiveSessions>(new LogActiveSessions(Store, Serializer));
+
+        // The ports the flows and email features need from a host (ADR 0006): transient state, settings, link sealing, origins.
+        services.TryAddSingleton<ITransientStore>(sp => new InMemoryTransientStore(sp.GetService<TimeProvider>()));
+        services.TryAddSingleton<ITenantSettingsProvider>(new DefaultTenantSettings());
+        services.TryAddSingleton<Application.Flows.IFlowUsers>(new NoFlowUsers());
+        services.TryAddSingleton<Application.Email.IEmailLinkProtector>(new Email.HmacLinkProtector());
+        services.TryAddSingleton<Application.Email.IEmailOrigins>(new Email.FixedEmailOrigins());
+        Application.Email.EmailServiceCollectionExtensions.AddKoderIdEmailCore(services);
         services.AddKoderIdApplication();
         services.AddMediator(o => o.ServiceLifetime = ServiceLifetime.Scoped);
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
     }
+
+    public IServiceProvider Services => _services;
 
     public IEventStore Store { get; }
 
@@ -103,4 +113,17 @@ public sealed class WriteSide : IAsyncDisposable
             await disposable.DisposeAsync();
         }
     }
+}
+
+/// <summary>Every tenant at the default settings.</summary>
+internal sealed class DefaultTenantSettings : ITenantSettingsProvider
+{
+    public ValueTask<KoderId.Events.Tenants.TenantSettings> GetAsync(string tenantId, CancellationToken ct = default) =>
+        ValueTask.FromResult(KoderId.Events.Tenants.TenantSettings.Default);
+}
+
+/// <summary>The read side's user lookup the flow engine needs; these tests start no flow.</summary>
+internal sealed class NoFlowUsers : Application.Flows.IFlowUsers
+{
+    public ValueTask<string?> FindActiveUserIdAsync(string tenantId, string usernameOrEmail, CancellationToken ct) => ValueTask.FromResult<string?>(null);
 }
