@@ -1,6 +1,7 @@
 using KoderId.Application.Common;
 using KoderId.Domain;
 using KoderId.Domain.Users;
+using KoderId.EventSourcing.Storage;
 using Mediator;
 
 namespace KoderId.Application.Email;
@@ -12,23 +13,32 @@ namespace KoderId.Application.Email;
 /// </summary>
 public sealed record RequestPasswordReset(string TenantId, string? UserId) : ICommand<bool>;
 
-public sealed class RequestPasswordResetHandler(AggregateStore aggregates, EmailMailer mailer, EmailLinks links)
+public sealed class RequestPasswordResetHandler(AggregateStore aggregates, EmailMailer mailer, EmailLinks links, ITransientStore transient, IClock clock)
     : ICommandHandler<RequestPasswordReset, bool>
 {
+    public const string ThrottleKind = "password-reset-sent";
+
+    /// <summary>One link per user and password per minute: the anonymous endpoint must not become a way to flood an inbox.</summary>
+    public static readonly TimeSpan ResendInterval = TimeSpan.FromMinutes(1);
+
     public async ValueTask<bool> Handle(RequestPasswordReset command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
         await aggregates.RequireActiveTenantAsync(command.TenantId, cancellationToken).ConfigureAwait(false);
-        UserState? user = null;
-        if (command.UserId is { } id && User.IsValidUserId(id))
+        // An unknown name reads a stream and the throttle too, and seals a token, so the work (and so the time)
+        // is about the same as for a real user.
+        var id = command.UserId is { } named && User.IsValidUserId(named) ? named : "decoy-" + Guid.NewGuid().ToString("N");
+        var user = (await aggregates.LoadAsync(Aggregates.User, command.TenantId, StreamNames.User(command.TenantId, id), cancellationToken).ConfigureAwait(false)).State;
+        if (!User.CanSignIn(user) || !user.EmailVerified || string.IsNullOrEmpty(user.Email))
         {
-            user = (await aggregates.LoadAsync(Aggregates.User, command.TenantId, StreamNames.User(command.TenantId, id), cancellationToken).ConfigureAwait(false)).State;
+            _ = await transient.GetAsync(command.TenantId, ThrottleKind, id, cancellationToken).ConfigureAwait(false);
+            _ = links.Decoy(EmailLinks.ResetKind);
+            return false;
         }
 
-        if (user is null || !User.CanSignIn(user) || !user.EmailVerified || string.IsNullOrEmpty(user.Email))
+        var throttleKey = user.UserId + ":" + EmailLinks.PasswordFingerprint(user.Password?.Phc);
+        if (!await transient.TryAddAsync(command.TenantId, ThrottleKind, throttleKey, [], clock.UtcNow.Add(ResendInterval), cancellationToken).ConfigureAwait(false))
         {
-            // Seal a token anyway so the work (and so the time) is about the same as for a real user.
-            _ = links.Decoy(EmailLinks.ResetKind);
             return false;
         }
 

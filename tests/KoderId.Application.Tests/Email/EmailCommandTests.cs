@@ -79,7 +79,9 @@ public sealed partial class EmailCommandTests : IAsyncLifetime
         await _app.SendAsync(new VerifyUserEmail("acme", _alice, "alice@example.com"));
         var session = await _app.SendAsync(new StartSession("acme", _alice, ["pwd"], "urn:koderid:loa:1"));
         Assert.True(await _app.SendAsync(new RequestPasswordReset("acme", _alice)));
+        Assert.False(await _app.SendAsync(new RequestPasswordReset("acme", _alice)));
         var token = Token(Dequeue(), "/ui/password/reset");
+        Assert.False(_app.Services.GetRequiredService<EmailOutbox>().Reader.TryRead(out _));
 
         await _app.SendAsync(new ResetPasswordWithLink("acme", token, "another long passphrase 9"));
 

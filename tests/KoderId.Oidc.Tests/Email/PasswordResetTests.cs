@@ -131,7 +131,8 @@ public sealed class PasswordResetTests : IClassFixture<LocalSmtpServer>, IAsyncL
         }
 
         await RequestAsync(new { username = "stale" });
-        var second = EmailHost.Token(LocalSmtpServer.Link((await _smtp.WaitForAsync("stale@example.com", 2, kind: "password-reset"))[1], "/ui/password/reset"));
+        var second = (await _smtp.WaitForAsync("stale@example.com", 2, kind: "password-reset"))
+            .Select(m => EmailHost.Token(LocalSmtpServer.Link(m, "/ui/password/reset"))).Single(t => t != first);
         using (var weak = await _host.PostJsonAsync("/v1/auth/password-reset/confirm", new { token = second, password = "zq7" }))
         {
             var problem = await ApiHost.ProblemAsync(weak, HttpStatusCode.BadRequest, "KID1101");
