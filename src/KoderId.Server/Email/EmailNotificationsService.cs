@@ -41,6 +41,14 @@ internal sealed partial class EmailNotificationsService(
         {
             try
             {
+                // One node sends (as one node runs each async projection): the others wait for the lease.
+                await using var lease = await readModels.TryAcquireLeaseAsync("subscription:" + CheckpointName, stoppingToken);
+                if (lease is null)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken);
+                    continue;
+                }
+
                 if (await checkpoints.LoadAsync(CheckpointName, stoppingToken) == 0)
                 {
                     var head = await store.ReadHeadAsync(stoppingToken);
