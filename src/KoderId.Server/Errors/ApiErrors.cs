@@ -18,6 +18,16 @@ public static class ApiErrors
     // KID2260-KID2279: email verification, password reset and email sign-in (ADR 0006).
     public const string EmailResendThrottled = "KID2260";
     public const string PasswordResetInvalidRequest = "KID2261";
+    /// <summary>KID2220-KID2229: the MFA self-service API. A removal's body names neither or both of password and code.</summary>
+    public const string MfaInvalidReauthentication = "KID2220";
+
+    // KID2280-KID2289: audit replay, as-of and verify (issue 6).
+    public const string AuditBadTime = "KID2280";
+    public const string AuditEmptyRange = "KID2281";
+    public const string AuditUnknownFormat = "KID2282";
+    public const string AuditBadFilter = "KID2283";
+    public const string AuditMissingParameter = "KID2284";
+    public const string AuditBusy = "KID2285";
 
     /// <summary>The largest request body the API reads (1 MiB).</summary>
     public const long MaxBodyBytes = 1024 * 1024;

@@ -2,6 +2,7 @@ using KoderId.Application.Common;
 using KoderId.Application.Tenants;
 using KoderId.Domain;
 using KoderId.Events;
+using KoderId.Events.Tenants;
 using KoderId.EventSourcing.InMemory;
 using KoderId.EventSourcing.Serialization;
 using KoderId.EventSourcing.Storage;
@@ -46,8 +47,8 @@ public sealed class WriteSide : IAsyncDisposable
         configure?.Invoke(services);
         services.TryAddSingleton<Application.Sessions.IActiveSessions>(new LogActiveSessions(Store, Serializer));
 
-        // The ports the flows and email features need from a host (ADR 0006): transient state, settings, link sealing, origins.
-        services.TryAddSingleton<ITransientStore>(sp => new InMemoryTransientStore(sp.GetService<TimeProvider>()));
+        // The flow engine's ports (ADR 0006), so the container validates: transient state in memory, every tenant at the defaults.
+        services.TryAddSingleton<ITransientStore>(new InMemoryTransientStore());
         services.TryAddSingleton<ITenantSettingsProvider>(new DefaultTenantSettings());
         services.TryAddSingleton<Application.Flows.IFlowUsers>(new NoFlowUsers());
         services.TryAddSingleton<Application.Email.IEmailLinkProtector>(new Email.HmacLinkProtector());
@@ -74,6 +75,22 @@ public sealed class WriteSide : IAsyncDisposable
         context.ClientIp = ip;
         context.UserAgent = userAgent;
         return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(command);
+    }
+
+    public async Task<T> QueryAsync<T>(IQuery<T> query)
+    {
+        await using var scope = _services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(query);
+    }
+
+    /// <summary>Runs <paramref name="act"/> with a service resolved in its own request scope (a port such as a factor, not a command).</summary>
+    public async Task<TResult> WithScopeAsync<TService, TResult>(Func<TService, Task<TResult>> act, string actor = "admin@test")
+        where TService : notnull
+    {
+        ArgumentNullException.ThrowIfNull(act);
+        await using var scope = _services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<RequestContext>().Actor = actor;
+        return await act(scope.ServiceProvider.GetRequiredService<TService>());
     }
 
     /// <summary>The <see cref="DomainException"/> code the command fails with.</summary>
@@ -113,17 +130,16 @@ public sealed class WriteSide : IAsyncDisposable
             await disposable.DisposeAsync();
         }
     }
+
+    private sealed class DefaultTenantSettings : ITenantSettingsProvider
+    {
+        public ValueTask<TenantSettings> GetAsync(string tenantId, CancellationToken ct = default) => ValueTask.FromResult(TenantSettings.Default);
+    }
+
+    /// <summary>No read model here: a flow started on the write side alone finds nobody (a decoy flow).</summary>
+    private sealed class NoFlowUsers : Application.Flows.IFlowUsers
+    {
+        public ValueTask<string?> FindActiveUserIdAsync(string tenantId, string usernameOrEmail, CancellationToken ct) => ValueTask.FromResult<string?>(null);
+    }
 }
 
-/// <summary>Every tenant at the default settings.</summary>
-internal sealed class DefaultTenantSettings : ITenantSettingsProvider
-{
-    public ValueTask<KoderId.Events.Tenants.TenantSettings> GetAsync(string tenantId, CancellationToken ct = default) =>
-        ValueTask.FromResult(KoderId.Events.Tenants.TenantSettings.Default);
-}
-
-/// <summary>The read side's user lookup the flow engine needs; these tests start no flow.</summary>
-internal sealed class NoFlowUsers : Application.Flows.IFlowUsers
-{
-    public ValueTask<string?> FindActiveUserIdAsync(string tenantId, string usernameOrEmail, CancellationToken ct) => ValueTask.FromResult<string?>(null);
-}
