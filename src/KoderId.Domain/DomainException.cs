@@ -120,6 +120,12 @@ public static class DomainErrors
     public const string RefreshConcurrentRotation = "KID1247";
     public const string RefreshInvalidRequest = "KID1248";
 
+    // KID1370-KID1389: email verification, password reset and email sign-in (ADR 0006).
+    public const string EmailInvalidSettings = "KID1370";
+    public const string EmailLinkInvalid = "KID1371";
+    public const string EmailUnavailable = "KID1372";
+    public const string EmailAlreadyVerified = "KID1373";
+    public const string EmailOtpInvalidRequest = "KID1374";
     // KID1320-KID1339: TOTP and recovery codes (feature Mfa, ADR 0006).
     public const string MfaInvalidRequest = "KID1320";
     public const string TotpAlreadyEnrolled = "KID1321";
@@ -136,6 +142,11 @@ public static class DomainErrors
 
     private static readonly Dictionary<string, string> Names = new(StringComparer.Ordinal)
     {
+        [EmailInvalidSettings] = "email.invalid_settings",
+        [EmailLinkInvalid] = "email.link_invalid",
+        [EmailUnavailable] = "email.unavailable",
+        [EmailAlreadyVerified] = "email.already_verified",
+        [EmailOtpInvalidRequest] = "email.otp_invalid_request",
         [TenantExists] = "tenant.exists",
         [TenantNotFound] = "tenant.not_found",
         [TenantBlocked] = "tenant.blocked",

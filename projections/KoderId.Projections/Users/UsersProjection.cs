@@ -70,6 +70,13 @@ public sealed class UsersProjection : SqlProjection
             ("@email_key", Key(e.Email)),
             ("@email_verified", ReadModelSql.Flag(e.EmailVerified))));
 
+        // Only the address proven: a verification that raced a change leaves the new address pending.
+        On<UserEmailVerified>((ctx, e, s, ct) => Update(ctx, s, e.UserId,
+            "email_verified = CASE WHEN email_key = @email_key THEN @verified ELSE email_verified END",
+            ct,
+            ("@email_key", Key(e.Email)),
+            ("@verified", ReadModelSql.Flag(true))));
+
         On<UserDisabled>((ctx, e, s, ct) => Update(ctx, s, e.UserId, "status = 'disabled'", ct));
         On<UserEnabled>((ctx, e, s, ct) => Update(ctx, s, e.UserId, "status = 'active'", ct));
         On<UserDeleted>((ctx, e, s, ct) => Update(ctx, s, e.UserId, "status = 'deleted'", ct));

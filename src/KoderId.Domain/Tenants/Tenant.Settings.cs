@@ -78,5 +78,39 @@ public static partial class Tenant
         {
             throw new DomainException(DomainErrors.TenantInvalidSigningAlgorithm, "A token signing algorithm is RS256 or ES256.");
         }
+
+        EnsureValidEmailSettings(settings.Email ?? EmailSettings.Default);
     }
+
+    /// <summary>
+    /// KID1370: the public origin is an absolute https origin (http only for a loopback host, for development)
+    /// with nothing after the authority; the from address is a plain address.
+    /// </summary>
+    private static void EnsureValidEmailSettings(EmailSettings email)
+    {
+        if (email.PublicOrigin is { } origin && !IsOrigin(origin))
+        {
+            throw new DomainException(DomainErrors.EmailInvalidSettings, "The email public origin is an https origin such as https://login.example.com, without a path, query or fragment.");
+        }
+
+        if (email.FromAddress is { } from)
+        {
+            try
+            {
+                Users.User.NormalizeEmail(from);
+            }
+            catch (DomainException)
+            {
+                throw new DomainException(DomainErrors.EmailInvalidSettings, "The email from address is a plain address such as no-reply@example.com.");
+            }
+        }
+    }
+
+    private static bool IsOrigin(string value) =>
+        value.Length <= 253
+        && Uri.TryCreate(value, UriKind.Absolute, out var uri)
+        && (uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback))
+        && string.IsNullOrEmpty(uri.UserInfo)
+        && uri.AbsolutePath == "/" && !value.EndsWith('/') && uri.Query.Length == 0 && uri.Fragment.Length == 0
+        && string.Equals(uri.GetLeftPart(UriPartial.Authority), value, StringComparison.OrdinalIgnoreCase);
 }

@@ -127,6 +127,7 @@ public static partial class User
                 Created: true, Disabled: false, Deleted: false, Erased: false),
             UserProfileUpdated e => state with { Profile = new UserProfile(e.GivenName, e.FamilyName, e.DisplayName, e.Phone, e.PreferredLanguage) },
             UserEmailChanged e => state with { Email = e.Email, EmailVerified = e.EmailVerified },
+            UserEmailVerified e => string.Equals(e.Email, state.Email, StringComparison.Ordinal) ? state with { EmailVerified = true } : state,
             UserDisabled => state with { Disabled = true },
             UserEnabled => state with { Disabled = false },
             UserDeleted => state with { Deleted = true },
@@ -223,7 +224,7 @@ public static partial class User
             throw new DomainException(DomainErrors.UserEmailMismatch, "The address verified is not the user's current address.");
         }
 
-        return state.EmailVerified ? [] : [new UserEmailChanged(state.UserId, state.Email, true)];
+        return state.EmailVerified ? [] : [new UserEmailVerified(state.UserId, state.Email)];
     }
 
     public static IReadOnlyList<object> Disable(UserState state, string? reason = null)
@@ -291,6 +292,23 @@ public static partial class User
         }
 
         return [new UserPasswordSet(state.UserId, newPasswordHash, ChangeRequired: false, PasswordSetReasons.Change)];
+    }
+
+    /// <summary>
+    /// The user chose a new password through an emailed reset link (ADR 0006). The caller proved the link was
+    /// issued for <paramref name="passwordAtIssue"/> (the PHC then, null for none): a password set since makes
+    /// the link stale (KID1023). A disabled user cannot reset; the caller revokes the sessions after the append.
+    /// </summary>
+    public static IReadOnlyList<object> ResetPassword(UserState state, string? passwordAtIssue, string newPasswordHash)
+    {
+        EnsureCanSignIn(state);
+        EnsurePasswordHash(newPasswordHash);
+        if (!string.Equals(state.Password?.Phc, passwordAtIssue, StringComparison.Ordinal))
+        {
+            throw new DomainException(DomainErrors.UserPasswordChanged, "The password changed after the reset link was sent.");
+        }
+
+        return [new UserPasswordSet(state.UserId, newPasswordHash, ChangeRequired: false, PasswordSetReasons.Reset)];
     }
 
     /// <summary>

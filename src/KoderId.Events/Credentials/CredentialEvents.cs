@@ -40,4 +40,7 @@ public static class PasswordSetReasons
 
     /// <summary>A hash brought from another system as it was (ADR 0007: a Zitadel import), replaced by Argon2id at the first sign-in.</summary>
     public const string Import = "import";
+
+    /// <summary>The user set a new one through an emailed reset link (ADR 0006); their sessions were revoked with it.</summary>
+    public const string Reset = "reset";
 }

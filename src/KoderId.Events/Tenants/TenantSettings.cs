@@ -10,13 +10,17 @@ public sealed record TenantSettings(
     LockoutSettings Lockout,
     TokenLifetimeSettings Tokens,
     SigningSettings Signing,
-    MfaSettings? Mfa = null)
+    MfaSettings? Mfa = null,
+    EmailSettings? Email = null)
 {
     /// <summary>Settings stored before the MFA section existed read as its defaults.</summary>
     public MfaSettings? Mfa { get; init; } = Mfa ?? new MfaSettings();
 
+    /// <summary>Never null once built: settings written before the section existed read as its defaults.</summary>
+    public EmailSettings? Email { get; init; } = Email ?? EmailSettings.Default;
+
     /// <summary>NIST SP 800-63B passwords, OWASP's Argon2id baseline, 15 min access / 1 h ID / 30 d refresh tokens.</summary>
-    public static TenantSettings Default { get; } = new(PasswordSettings.Default, new LockoutSettings(), new TokenLifetimeSettings(), new SigningSettings(), new MfaSettings());
+    public static TenantSettings Default { get; } = new(PasswordSettings.Default, new LockoutSettings(), new TokenLifetimeSettings(), new SigningSettings(), new MfaSettings(), EmailSettings.Default);
 }
 
 /// <summary>Length window in code points (NFKC) and the Argon2id cost new hashes are made with.</summary>
@@ -43,6 +47,16 @@ public sealed record TokenLifetimeSettings(
 
 /// <summary>JWS algorithms (RFC 7518) of issued tokens: <c>RS256</c> or <c>ES256</c>.</summary>
 public sealed record SigningSettings(string AccessTokenAlgorithm = "ES256", string IdTokenAlgorithm = "RS256");
+
+/// <summary>
+/// Email links and sign-in (ADR 0006). <c>PublicOrigin</c> is the origin links in emails point at (null: the
+/// tenant's issuer origin from the server configuration, never a request header); <c>FromAddress</c> the sender
+/// (null: the server's); <c>AllowEmailOtp</c> whether a code or magic link by email is a first factor.
+/// </summary>
+public sealed record EmailSettings(string? PublicOrigin = null, string? FromAddress = null, bool AllowEmailOtp = true)
+{
+    public static EmailSettings Default { get; } = new();
+}
 
 /// <summary>Whether every user of the tenant needs a second factor to complete a sign-in (ADR 0006).</summary>
 public sealed record MfaSettings(bool Required = false);

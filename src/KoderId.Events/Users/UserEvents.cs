@@ -36,6 +36,15 @@ public sealed record UserEmailChanged(
     [property: PersonalData] string Email,
     bool EmailVerified);
 
+/// <summary>
+/// The user proved the address is theirs (the verification link, ADR 0006). <see cref="Email"/> is the address
+/// proven: a later change makes it stale, so a reader never marks a newer address verified by mistake.
+/// </summary>
+[EventType("user.email-verified.v1")]
+public sealed record UserEmailVerified(
+    [property: DataSubject] string UserId,
+    [property: PersonalData] string Email);
+
 /// <summary>The user can no longer sign in; existing sessions are revoked by their own events.</summary>
 [EventType("user.disabled.v1")]
 public sealed record UserDisabled([property: DataSubject] string UserId, string? Reason = null);

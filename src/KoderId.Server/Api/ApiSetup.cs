@@ -10,6 +10,7 @@ using KoderId.Projections.Sessions;
 using KoderId.Projections.Tenants;
 using KoderId.Projections.Users;
 using KoderId.Server.Auth;
+using KoderId.Server.Email;
 using KoderId.Server.Errors;
 using KoderId.Server.Tenancy;
 using Microsoft.Extensions.Options;
@@ -59,6 +60,7 @@ public static class ApiSetup
         services.AddSingleton<IOidcTenantResolver, OidcTenantResolver>();
         services.AddSingleton<KoderId.Oidc.Registration.IRegistrationAuthorizer, RegistrationAuthorizer>();
         services.AddSingleton<KoderId.Migration.Zitadel.Import.ZitadelImporter>();
+        services.AddKoderIdEmail(builder.Configuration);
         services.AddKoderIdJson();
         services.AddOpenApi();
         return builder;
@@ -92,6 +94,7 @@ public static class ApiSetup
         app.MapClientsApi();
         app.MapImportApi();
         app.MapKoderIdOidc();
+        app.MapKoderIdEmail();
         return app;
     }
 }

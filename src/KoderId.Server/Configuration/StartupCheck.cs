@@ -21,6 +21,7 @@ public static class StartupCheck
             _ = services.GetService<BootstrapAdminKey>();
             _ = services.GetService<KoderId.Oidc.Keys.IKeyEncryptionKeyProvider>();
             _ = services.GetService<IOptions<KoderId.Oidc.Keys.KeyOptions>>()?.Value;
+            _ = services.GetService<IOptions<KoderId.Server.Email.EmailOptions>>()?.Value;
             return [];
         }
         catch (OptionsValidationException ex)

@@ -15,6 +15,9 @@ public static class ApiErrors
     public const string FlowStepNotOffered = Application.Flows.FlowErrors.StepNotOffered;
     public const string FlowThrottled = Application.Flows.FlowErrors.Throttled;
 
+    // KID2260-KID2279: email verification, password reset and email sign-in (ADR 0006).
+    public const string EmailResendThrottled = "KID2260";
+    public const string PasswordResetInvalidRequest = "KID2261";
     /// <summary>KID2220-KID2229: the MFA self-service API. A removal's body names neither or both of password and code.</summary>
     public const string MfaInvalidReauthentication = "KID2220";
 

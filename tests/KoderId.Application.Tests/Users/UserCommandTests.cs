@@ -99,7 +99,7 @@ public sealed class UserCommandTests : IAsyncLifetime
         Assert.Equal(verified.Version, again.Version);
         var events = await _app.ReadStreamAsync("acme", StreamNames.User("acme", alice.UserId));
         Assert.Equal(
-            [new UserEmailChanged(alice.UserId, "new@example.com", false), new UserEmailChanged(alice.UserId, "new@example.com", true)],
+            [new UserEmailChanged(alice.UserId, "new@example.com", false), new UserEmailVerified(alice.UserId, "new@example.com")],
             events.Skip(1).Select(e => e.Event));
     }
 

@@ -51,10 +51,15 @@ public sealed class WriteSide : IAsyncDisposable
         services.TryAddSingleton<ITransientStore>(new InMemoryTransientStore());
         services.TryAddSingleton<ITenantSettingsProvider>(new DefaultTenantSettings());
         services.TryAddSingleton<Application.Flows.IFlowUsers>(new NoFlowUsers());
+        services.TryAddSingleton<Application.Email.IEmailLinkProtector>(new Email.HmacLinkProtector());
+        services.TryAddSingleton<Application.Email.IEmailOrigins>(new Email.FixedEmailOrigins());
+        Application.Email.EmailServiceCollectionExtensions.AddKoderIdEmailCore(services);
         services.AddKoderIdApplication();
         services.AddMediator(o => o.ServiceLifetime = ServiceLifetime.Scoped);
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
     }
+
+    public IServiceProvider Services => _services;
 
     public IEventStore Store { get; }
 
@@ -137,3 +142,4 @@ public sealed class WriteSide : IAsyncDisposable
         public ValueTask<string?> FindActiveUserIdAsync(string tenantId, string usernameOrEmail, CancellationToken ct) => ValueTask.FromResult<string?>(null);
     }
 }
+

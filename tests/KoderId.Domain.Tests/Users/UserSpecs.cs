@@ -1,4 +1,5 @@
 using KoderId.Domain.Users;
+using KoderId.Events.Credentials;
 using KoderId.Events.Users;
 using Decide = KoderId.Domain.Users.User;
 
@@ -109,8 +110,37 @@ public sealed class UserSpecs
             .Then(new UserEmailChanged(Id, "alice@new.example.com", false)).After;
         Assert.False(after.EmailVerified);
         spec.Given(new UserEmailChanged(Id, "alice@new.example.com", false));
-        var verified = spec.When(s => Decide.VerifyEmail(s, "ALICE@new.example.com")).Then(new UserEmailChanged(Id, "alice@new.example.com", true)).After;
+        var verified = spec.When(s => Decide.VerifyEmail(s, "ALICE@new.example.com")).Then(new UserEmailVerified(Id, "alice@new.example.com")).After;
         Assert.True(verified.EmailVerified);
+    }
+
+    [Fact]
+    public void a_verification_of_an_address_changed_since_leaves_the_new_one_pending()
+    {
+        var state = User().Given(Alice, new UserEmailChanged(Id, "second@example.com", false), new UserEmailVerified(Id, "alice@example.com")).State;
+        Assert.Equal("second@example.com", state.Email);
+        Assert.False(state.EmailVerified);
+    }
+
+    [Fact]
+    public void a_reset_through_a_link_sets_the_password_with_reason_reset()
+    {
+        const string Old = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g";
+        const string New = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$bmV3aGFzaA";
+        User().Given(Alice, new UserPasswordSet(Id, Old, true, PasswordSetReasons.Initial))
+            .When(s => Decide.ResetPassword(s, Old, New))
+            .Then(new UserPasswordSet(Id, New, false, PasswordSetReasons.Reset));
+    }
+
+    [Fact]
+    public void a_reset_link_issued_before_the_password_changed_is_refused()
+    {
+        const string Old = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g";
+        const string New = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$bmV3aGFzaA";
+        User().Given(Alice, new UserPasswordSet(Id, New, false, PasswordSetReasons.Change))
+            .When(s => Decide.ResetPassword(s, Old, New)).ThenFails(DomainErrors.UserPasswordChanged);
+        User().Given(Alice, new UserPasswordSet(Id, Old, false, PasswordSetReasons.Change), new UserDisabled(Id))
+            .When(s => Decide.ResetPassword(s, Old, New)).ThenFails(DomainErrors.UserDisabled);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using KoderId.Events;
 using KoderId.Server.Configuration;
+using KoderId.Server.Email;
 using KoderId.Server.Storage;
 using KoderId.Server.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
@@ -78,6 +79,26 @@ public sealed class StartupConfigurationTests
         await using var backend = StorageComposition.Create(new StorageOptions { ConnectionString = "" }, EventCatalog.CreateRegistry(), []);
 
         Assert.Equal(Path.GetFullPath("./data/koderid.db"), backend.DataSource);
+    }
+
+    [Theory]
+    [InlineData("KoderId:Email:SmtpSecurity", "Tls13Please", "Configuration error: KoderId:Email:SmtpSecurity is one of StartTls, SslOnConnect, StartTlsWhenAvailable, None.")]
+    [InlineData("KoderId:Email:SmtpPort", "70000", "Configuration error: KoderId:Email:SmtpPort is 1 to 65535.")]
+    [InlineData("KoderId:Email:From", "not an address", "Configuration error: KoderId:Email:From is not an email address.")]
+    public async Task the_start_up_check_reports_a_bad_email_setting_as_one_line(string key, string value, string line)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["KoderId:Storage:Provider"] = "inmemory",
+            [key] = value,
+            ["KoderId:Email:SmtpPassword"] = "hunter2",
+        }).Build();
+        await using var services = new ServiceCollection().AddLogging().AddKoderIdStorage(configuration)
+            .AddKoderIdEmail(configuration).BuildServiceProvider();
+
+        var problems = StartupCheck.Run(services);
+
+        Assert.Equal(line, Assert.Single(problems));
     }
 
     private static async Task<IReadOnlyList<string>> Check(Dictionary<string, string?> settings)
