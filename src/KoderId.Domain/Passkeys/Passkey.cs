@@ -124,13 +124,16 @@ public static class Passkey
     }
 
     /// <summary>
-    /// A verified sign-in: the new counter, or — when <paramref name="counterRegressed"/> — the regression event
-    /// and nothing else (the caller refuses the sign-in).
+    /// A verified sign-in: the new counter, or — when the counter does not move past the stored one while either is
+    /// non-zero (§7.2 step 22; authenticators that keep no counter send 0 forever) — the regression event and nothing
+    /// else, and the caller refuses the sign-in. Decided on the state at append time, so two racing sign-ins cannot
+    /// move the stored counter backwards.
     /// </summary>
-    public static IReadOnlyList<object> RecordUse(PasskeysState state, string credentialId, long signCount, bool backupState, bool userVerified, bool counterRegressed)
+    public static IReadOnlyList<object> RecordUse(PasskeysState state, string credentialId, long signCount, bool backupState, bool userVerified)
     {
         var credential = Find(state, credentialId);
-        return counterRegressed
+        var regressed = (signCount != 0 || credential.SignCount != 0) && signCount <= credential.SignCount;
+        return regressed
             ? [new PasskeyCounterRegressionDetected(credentialId, state.UserId, credential.SignCount, signCount)]
             : [new PasskeyUsed(credentialId, state.UserId, signCount, backupState, userVerified)];
     }
