@@ -26,8 +26,16 @@ public static class Pages
     public static string Encode(string? value) => HtmlEncoder.Default.Encode(value ?? "");
 
     /// <summary>Writes a page with the security headers; <paramref name="formTargets"/> are the origins a form on it may end up at.</summary>
-    public static Task WriteAsync(HttpContext http, int status, string title, string body, IEnumerable<string>? formTargets = null)
+    public static Task WriteAsync(HttpContext http, int status, string title, string body, IEnumerable<string>? formTargets = null) =>
+        WriteAsync(http, status, title, body, formTargets, []);
+
+    /// <summary>
+    /// A page that loads same-origin scripts (<c>/ui/assets/...</c>, never inline: the CSP allows <c>script-src 'self'</c>
+    /// and <c>connect-src 'self'</c> only when a page has scripts).
+    /// </summary>
+    public static Task WriteAsync(HttpContext http, int status, string title, string body, IEnumerable<string>? formTargets, IReadOnlyList<string> scripts)
     {
+        ArgumentNullException.ThrowIfNull(scripts);
         ArgumentNullException.ThrowIfNull(http);
         var response = http.Response;
         response.StatusCode = status;
@@ -37,7 +45,8 @@ public static class Pages
         // form-action also governs the redirects that follow a form post (login → authorize → the client), so
         // the client's redirect origin is listed; frame-ancestors 'none' refuses every frame (clickjacking).
         response.Headers.ContentSecurityPolicy =
-            $"default-src 'none'; style-src {StyleHash}; img-src 'self' data:; form-action {formAction}; frame-ancestors 'none'; base-uri 'none'";
+            $"default-src 'none'; style-src {StyleHash}; img-src 'self' data:; form-action {formAction}; frame-ancestors 'none'; base-uri 'none'"
+            + (scripts.Count > 0 ? "; script-src 'self'; connect-src 'self'" : "");
         response.Headers.XFrameOptions = "DENY";
         response.Headers.XContentTypeOptions = "nosniff";
         response.Headers["Referrer-Policy"] = "no-referrer";
@@ -52,6 +61,7 @@ public static class Pages
             <meta name="referrer" content="no-referrer">
             <title>{Encode(title)}</title>
             <style>{Style}</style>
+            {string.Concat(scripts.Select(src => $"<script src=\"{Encode(src)}\" defer></script>"))}
             </head>
             <body>
             <main>

@@ -11,6 +11,11 @@ public static class ApiErrors
     public const string UnsupportedMediaType = "KID2006";
     public const string InvalidQuery = "KID2007";
 
+    // KID2230-KID2259: passkeys and the account pages' JSON calls (ADR 0006).
+    public const string AccountSessionRequired = "KID2230";
+    public const string AccountReauthenticationRequired = "KID2231";
+    public const string AccountForgedRequest = "KID2232";
+
     /// <summary>The largest request body the API reads (1 MiB).</summary>
     public const long MaxBodyBytes = 1024 * 1024;
 }
