@@ -84,6 +84,7 @@ public static class DomainErrors
     public const string ClientPkceRequired = "KID1216";
     /// <summary>KID1250-KID1259: the tenant's signing keys.</summary>
     public const string SigningKeyUnsupportedAlgorithm = "KID1250";
+    public const string FlowMalformedAnswer = "KID1300";
 
     public const string TenantDefaultProtected = "KID1030";
     public const string TenantInvalidReason = "KID1031";
@@ -245,6 +246,7 @@ public static class DomainErrors
         [TenantInvalidSigningAlgorithm] = "tenant.invalid_signing_algorithm",
         [TenantInvalidSettings] = "tenant.invalid_settings",
         [SigningKeyUnsupportedAlgorithm] = "signing_key.unsupported_algorithm",
+        [FlowMalformedAnswer] = "flow.malformed_answer",
     };
 
     /// <summary>Every code and its name, for the errors catalogue and its test.</summary>

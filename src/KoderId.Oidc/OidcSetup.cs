@@ -53,6 +53,7 @@ public static class OidcSetup
         services.AddSingleton<PendingAuthorization>();
         services.AddScoped<AuthorizeFlow>();
         services.AddScoped<IPasswordLogin, PasswordLogin>();
+        services.TryAddScoped<KoderId.Application.Flows.IFlowUsers, FlowUsers>();
         services.AddScoped<ISsoSessions, SsoSessions>();
         services.AddScoped<IAuthorizationCodeIssuer, AuthorizationCodeIssuer>();
         services.AddSingleton<IAuthorizeClients, AuthorizeClients>();

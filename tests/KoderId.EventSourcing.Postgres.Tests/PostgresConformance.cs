@@ -87,3 +87,32 @@ public sealed class PostgresDurability : DurabilityConformance, IAsyncLifetime
         }
     }
 }
+
+public sealed class PostgresTransientConformance : TransientStoreConformance
+{
+    private PostgresCluster? _cluster;
+    private string? _connectionString;
+    private PostgresDatabase? _database;
+
+    protected override async Task<ITransientStore> CreateStoreAsync(TimeProvider clock)
+    {
+        _cluster = await PostgresCluster.SharedAsync();
+        _connectionString = await _cluster.CreateDatabaseAsync();
+        _database = new PostgresDatabase(_connectionString);
+        await _database.InitializeAsync();
+        return new PostgresTransientStore(_database, clock);
+    }
+
+    protected override async Task DisposeStoreAsync()
+    {
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+
+        if (_cluster is not null && _connectionString is not null)
+        {
+            await _cluster.DropDatabaseAsync(_connectionString);
+        }
+    }
+}

@@ -85,3 +85,21 @@ internal static class TempFolder
         }
     }
 }
+
+public sealed class SqliteTransientConformance : TransientStoreConformance
+{
+    private readonly string _folder = TempFolder.Create();
+
+    protected override async Task<ITransientStore> CreateStoreAsync(TimeProvider clock)
+    {
+        var database = new SqliteDatabase($"Data Source={Path.Combine(_folder, "koderid.db")}");
+        await database.InitializeAsync();
+        return new SqliteTransientStore(database, clock);
+    }
+
+    protected override Task DisposeStoreAsync()
+    {
+        TempFolder.Delete(_folder);
+        return Task.CompletedTask;
+    }
+}

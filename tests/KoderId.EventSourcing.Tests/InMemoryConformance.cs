@@ -29,3 +29,8 @@ public sealed class InMemoryConformance : EventStoreConformance
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }
+
+public sealed class InMemoryTransientConformance : TransientStoreConformance
+{
+    protected override Task<ITransientStore> CreateStoreAsync(TimeProvider clock) => Task.FromResult<ITransientStore>(new InMemoryTransientStore(clock));
+}

@@ -24,6 +24,13 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(_ => Credentials.PasswordHashingGate.CreateDefault());
         services.TryAddSingleton(_ => Credentials.PasswordHashers.CreateDefault(Credentials.PasswordHashingPolicy.Default));
         services.TryAddSingleton<Credentials.PasswordHashingService>();
+
+        // Flows/ (ADR 0006): the engine, its guard and the password step; other features add their factors the same way.
+        services.TryAddSingleton(new Flows.FlowOptions());
+        services.TryAddScoped<Flows.IUserLockouts, Flows.UserLockouts>();
+        services.TryAddScoped<Flows.FlowGuard>();
+        services.TryAddScoped<Flows.FlowEngine>();
+        services.TryAddEnumerable(ServiceDescriptor.Scoped<Flows.IAuthenticationFactor, Flows.PasswordFactor>());
         return services;
     }
 }

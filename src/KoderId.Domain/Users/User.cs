@@ -3,6 +3,7 @@ using System.Net.Mail;
 using System.Text;
 using System.Text.RegularExpressions;
 using KoderId.Events.Credentials;
+using KoderId.Events.Tenants;
 using KoderId.Events.Users;
 
 namespace KoderId.Domain.Users;
@@ -67,7 +68,8 @@ public sealed record UserState(
     bool Disabled,
     bool Deleted,
     bool Erased,
-    StoredPassword? Password = null)
+    StoredPassword? Password = null,
+    UserLock? Lock = null)
 {
     public static readonly UserState Initial = new("", "", null, false, UserProfile.Empty, false, false, false, false);
 
@@ -82,6 +84,9 @@ public sealed record UserState(
         : Disabled ? UserStatus.Disabled
         : UserStatus.Active;
 }
+
+/// <summary>The user's lock: until when, and which lock in a row it is (the backoff doubles with each).</summary>
+public sealed record UserLock(DateTimeOffset Until, int LockNumber);
 
 /// <summary>
 /// The user's password verifier: a PHC string (never the password). <see cref="ToString"/> leaves the string
@@ -123,6 +128,8 @@ public static partial class User
             UserRestored e => state with { Deleted = false, Disabled = e.Disabled },
             UserErased => state with { Erased = true, Username = "", Email = null, EmailVerified = false, Profile = UserProfile.Empty, Password = null },
             UserPasswordSet e => state with { Password = new StoredPassword(e.PasswordHash, e.ChangeRequired) },
+            UserLockedOut e => state with { Lock = new UserLock(e.Until, e.LockNumber) },
+            UserUnlocked => state with { Lock = null },
             _ => state,
         };
     }
@@ -295,6 +302,36 @@ public static partial class User
         }
 
         return [new UserPasswordSet(state.UserId, newPasswordHash, state.Password.ChangeRequired, PasswordSetReasons.Rehash)];
+    }
+
+    /// <summary>Whether the user is locked out at <paramref name="now"/> (ADR 0006).</summary>
+    public static bool IsLockedAt(UserState state, DateTimeOffset now) => state?.Lock is { } l && l.Until > now;
+
+    /// <summary>
+    /// The user reached the tenant's failed-attempt limit: locked for <c>BaseBackoffSeconds * 2^(n-1)</c>, capped at
+    /// <c>MaxLockDurationSeconds</c>, where n counts locks in a row. A lock that ended more than the cap ago no longer
+    /// counts, so the backoff starts again. Nothing when already locked (concurrent failures lock once).
+    /// </summary>
+    public static IReadOnlyList<object> LockOut(UserState state, DateTimeOffset now, int failedAttempts, LockoutSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(settings);
+        if (!CanSignIn(state) || IsLockedAt(state, now))
+        {
+            return [];
+        }
+
+        var previous = state.Lock is { } l && l.Until.AddSeconds(settings.MaxLockDurationSeconds) > now ? l.LockNumber : 0;
+        var number = previous + 1;
+        var seconds = Math.Min((double)settings.MaxLockDurationSeconds, settings.BaseBackoffSeconds * Math.Pow(2, Math.Min(number - 1, 30)));
+        return [new UserLockedOut(state.UserId, now.AddSeconds(seconds), Math.Max(1, failedAttempts), number)];
+    }
+
+    /// <summary>An administrator lifts the lock; nothing when the user is not locked.</summary>
+    public static IReadOnlyList<object> Unlock(UserState state, DateTimeOffset now)
+    {
+        EnsureLive(state);
+        return IsLockedAt(state, now) ? [new UserUnlocked(state.UserId)] : [];
     }
 
     /// <summary>Throws what <see cref="SetPassword"/> would for this user, before the caller spends a hash on it.</summary>

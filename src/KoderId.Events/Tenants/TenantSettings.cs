@@ -9,10 +9,14 @@ public sealed record TenantSettings(
     PasswordSettings Password,
     LockoutSettings Lockout,
     TokenLifetimeSettings Tokens,
-    SigningSettings Signing)
+    SigningSettings Signing,
+    MfaSettings? Mfa = null)
 {
+    /// <summary>Settings stored before the MFA section existed read as its defaults.</summary>
+    public MfaSettings? Mfa { get; init; } = Mfa ?? new MfaSettings();
+
     /// <summary>NIST SP 800-63B passwords, OWASP's Argon2id baseline, 15 min access / 1 h ID / 30 d refresh tokens.</summary>
-    public static TenantSettings Default { get; } = new(PasswordSettings.Default, new LockoutSettings(), new TokenLifetimeSettings(), new SigningSettings());
+    public static TenantSettings Default { get; } = new(PasswordSettings.Default, new LockoutSettings(), new TokenLifetimeSettings(), new SigningSettings(), new MfaSettings());
 }
 
 /// <summary>Length window in code points (NFKC) and the Argon2id cost new hashes are made with.</summary>
@@ -39,3 +43,6 @@ public sealed record TokenLifetimeSettings(
 
 /// <summary>JWS algorithms (RFC 7518) of issued tokens: <c>RS256</c> or <c>ES256</c>.</summary>
 public sealed record SigningSettings(string AccessTokenAlgorithm = "ES256", string IdTokenAlgorithm = "RS256");
+
+/// <summary>Whether every user of the tenant needs a second factor to complete a sign-in (ADR 0006).</summary>
+public sealed record MfaSettings(bool Required = false);

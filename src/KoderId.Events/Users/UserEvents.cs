@@ -60,3 +60,15 @@ public sealed record UserErased([property: DataSubject] string UserId);
 /// </summary>
 [EventType("user.restored.v1")]
 public sealed record UserRestored([property: DataSubject] string UserId, bool Disabled);
+
+/// <summary>
+/// Too many failed sign-ins (ADR 0006): every authenticating path refuses the user until <see cref="Until"/>.
+/// <see cref="LockNumber"/> counts consecutive locks (the backoff doubles with each); the failures themselves are
+/// counters outside the log, never events.
+/// </summary>
+[EventType("user.locked-out.v1")]
+public sealed record UserLockedOut([property: DataSubject] string UserId, DateTimeOffset Until, int FailedAttempts, int LockNumber);
+
+/// <summary>An administrator lifted the lock before it expired; the backoff starts again from the first lock.</summary>
+[EventType("user.unlocked.v1")]
+public sealed record UserUnlocked([property: DataSubject] string UserId);

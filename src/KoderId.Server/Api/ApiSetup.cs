@@ -29,6 +29,8 @@ public static class ApiSetup
 
         services.AddKoderIdTenancy(builder.Configuration);
         services.AddSingleton(sp => new TenantDomainSettings(sp.GetRequiredService<IOptions<TenancyOptions>>().Value.BaseDomain));
+        services.AddSingleton(builder.Configuration.GetSection(KoderId.Application.Flows.FlowOptions.Section).Get<KoderId.Application.Flows.FlowOptions>()
+            ?? new KoderId.Application.Flows.FlowOptions());
         services.AddKoderIdApplication();
         services.AddMediator(o => o.ServiceLifetime = ServiceLifetime.Scoped);
         services.AddSingleton<TenantDirectory>();
@@ -75,6 +77,7 @@ public static class ApiSetup
         app.MapMySessionsApi();
         app.MapPasskeysApi();
         KoderId.Server.Account.PasskeysPage.MapPasskeysPage(app);
+        app.MapFlowsApi();
         app.MapCredentialsApi();
         app.MapGroupsApi();
         app.MapRolesApi();

@@ -1,9 +1,6 @@
 using KoderId.Application.Flows;
 using KoderId.Application.Passkeys;
-using KoderId.EventSourcing.InMemory;
-using KoderId.EventSourcing.Storage;
 using KoderId.Projections.Passkeys;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace KoderId.Server.Api;
 
@@ -15,9 +12,7 @@ public static class PasskeysSetup
         services.AddSingleton(sp => new PasskeyDirectory(sp.GetRequiredService<KoderId.EventSourcing.Projections.IReadModelStore>()));
         services.AddSingleton<IPasskeyOwners, ProjectedPasskeyOwners>();
 
-        // The storage set-up registers the shared transient store of the configured driver; a host without one
-        // (tests, a single in-memory node) keeps challenges in memory.
-        services.TryAddSingleton<ITransientStore>(_ => new InMemoryTransientStore());
+        // Challenges live in the ITransientStore the storage set-up registers (shared by every node).
         services.AddScoped<WebAuthnFactor>();
         services.AddScoped<IAuthenticationFactor>(sp => sp.GetRequiredService<WebAuthnFactor>());
         return services;

@@ -10,6 +10,10 @@ public static class ApiErrors
     public const string BodyTooLarge = "KID2005";
     public const string UnsupportedMediaType = "KID2006";
     public const string InvalidQuery = "KID2007";
+    public const string FlowNotFound = Application.Flows.FlowErrors.NotFound;
+    public const string FlowFailed = Application.Flows.FlowErrors.Failed;
+    public const string FlowStepNotOffered = Application.Flows.FlowErrors.StepNotOffered;
+    public const string FlowThrottled = Application.Flows.FlowErrors.Throttled;
 
     // KID2230-KID2259: passkeys and the account pages' JSON calls (ADR 0006).
     public const string AccountSessionRequired = "KID2230";

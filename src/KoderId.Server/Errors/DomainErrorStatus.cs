@@ -113,6 +113,7 @@ public static class DomainErrorStatus
         [DomainErrors.ClientSecretRequired] = StatusCodes.Status409Conflict,
         [DomainErrors.ClientPkceRequired] = StatusCodes.Status400BadRequest,
         [DomainErrors.SigningKeyUnsupportedAlgorithm] = StatusCodes.Status400BadRequest,
+        [DomainErrors.FlowMalformedAnswer] = StatusCodes.Status400BadRequest,
     };
 
     /// <summary>

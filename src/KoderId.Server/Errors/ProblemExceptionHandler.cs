@@ -19,6 +19,7 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
             DomainException e => (DomainErrorStatus.Of(e), "The request was refused.", e.Message, e.Code),
             ApiProblemException e => (e.Status, e.Title, e.Detail, e.Code),
             KoderId.Server.Account.AccountProblemException e => (e.Status, e.Message, null, e.Code),
+            KoderId.Application.Flows.FlowException e => (FlowStatus(e.Code), e.Message, null, e.Code),
             PasswordPolicyException e => (StatusCodes.Status400BadRequest, "The password does not meet the policy.", null, e.Codes[0]),
             InvalidCredentialsException => (StatusCodes.Status400BadRequest, "The current password is not valid.", null, InvalidCredentialsException.Code),
             PasswordHashingBusyException => (StatusCodes.Status503ServiceUnavailable, "Password hashing is at capacity.", null, PasswordHashingBusyException.Code),
@@ -63,6 +64,11 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
         }
 
         httpContext.Response.StatusCode = status;
+        if (exception is KoderId.Application.Flows.FlowException { RetryAfter: { } retry })
+        {
+            httpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retry.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         if (status == StatusCodes.Status503ServiceUnavailable)
         {
             httpContext.Response.Headers.RetryAfter = exception is PasswordHashingBusyException busy
@@ -79,6 +85,14 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
         });
         return true;
     }
+
+    private static int FlowStatus(string code) => code switch
+    {
+        KoderId.Application.Flows.FlowErrors.NotFound => StatusCodes.Status404NotFound,
+        KoderId.Application.Flows.FlowErrors.Failed => StatusCodes.Status401Unauthorized,
+        KoderId.Application.Flows.FlowErrors.Throttled => StatusCodes.Status429TooManyRequests,
+        _ => StatusCodes.Status400BadRequest,
+    };
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Request {Method} {Path} failed (code {Code})")]
     private partial void LogServerError(Exception exception, string code, string method, PathString path);

@@ -20,7 +20,8 @@ public sealed class StorageBackend(
     IReadOnlyList<IProjection> projections,
     Func<CancellationToken, Task> initialize,
     Func<ValueTask>? dispose = null,
-    ISigningKeyMaterialStore? keyMaterial = null) : IAsyncDisposable
+    ISigningKeyMaterialStore? keyMaterial = null,
+    ITransientStore? transient = null) : IAsyncDisposable
 {
     private int _disposed;
 
@@ -35,6 +36,9 @@ public sealed class StorageBackend(
 
     /// <summary>The sealed private signing keys (their own table; process memory for the in-memory provider).</summary>
     public ISigningKeyMaterialStore KeyMaterial { get; } = keyMaterial ?? new InMemorySigningKeyMaterialStore();
+
+    /// <summary>Flows, failed-attempt counters and challenges (ADR 0006): their own table; process memory for the in-memory provider.</summary>
+    public ITransientStore Transient { get; } = transient ?? new InMemoryTransientStore();
     public EventSerializer Serializer { get; } = serializer;
     public InlineProjector Inline { get; } = inline;
     public IReadOnlyList<IProjection> Projections { get; } = projections;

@@ -36,6 +36,7 @@ public static class StorageComposition
         services.AddSingleton(sp => sp.GetRequiredService<StorageBackend>().ReadModels);
         services.AddSingleton(sp => sp.GetRequiredService<StorageBackend>().Keys);
         services.AddSingleton(sp => sp.GetRequiredService<StorageBackend>().KeyMaterial);
+        services.AddSingleton(sp => sp.GetRequiredService<StorageBackend>().Transient);
         services.AddSingleton(sp => KeyEncryptionKeySetup.Create(
             configuration, sp.GetRequiredService<StorageBackend>(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(sp => sp.GetRequiredService<StorageBackend>().Serializer);
@@ -54,6 +55,7 @@ public static class StorageComposition
         // and both before the server takes traffic (the web host starts after every hosted service).
         services.AddHostedService<StorageStartup>();
         services.AddHostedService<ProjectionDaemonService>();
+        services.AddHostedService<TransientPurgeService>();
         return services;
     }
 
@@ -82,7 +84,7 @@ public static class StorageComposition
         var store = new SqliteEventStore(db, inline);
         return new StorageBackend(
             StorageOptions.Sqlite, db.FilePath, store, store, keys, serializer, inline, projections, db.InitializeAsync, store.DisposeAsync,
-            new SqliteSigningKeyMaterialStore(db));
+            new SqliteSigningKeyMaterialStore(db), new SqliteTransientStore(db));
     }
 
     private static StorageBackend Postgres(StorageOptions options, EventTypeRegistry registry, IReadOnlyList<IProjection> projections)
@@ -107,7 +109,7 @@ public static class StorageComposition
         // PostgresDatabase.ToString names host, port and database only, never credentials.
         return new StorageBackend(
             StorageOptions.Postgres, db.ToString(), store, store, keys, serializer, inline, projections, db.InitializeAsync, DisposeAsync,
-            new PostgresSigningKeyMaterialStore(db));
+            new PostgresSigningKeyMaterialStore(db), new PostgresTransientStore(db));
     }
 
     /// <summary>
@@ -153,7 +155,7 @@ public static class StorageComposition
 
         return new StorageBackend(
             StorageOptions.InMemory, $"memory:{name}", store, store, store, serializer, inline, projections, InitializeAsync, DisposeAsync,
-            new InMemorySigningKeyMaterialStore());
+            new InMemorySigningKeyMaterialStore(), new InMemoryTransientStore());
     }
 
     /// <summary>Drivers reject a malformed connection string in their constructor with an ArgumentException.</summary>

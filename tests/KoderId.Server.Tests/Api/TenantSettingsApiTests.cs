@@ -81,7 +81,7 @@ public sealed class TenantSettingsApiTests : IAsyncLifetime
     [InlineData("""{"signing":{"accessTokenAlgorithm":"HS256"}}""", HttpStatusCode.BadRequest, "KID1036")]
     [InlineData("""{"signing":{"idTokenAlgorithm":"none"}}""", HttpStatusCode.BadRequest, "KID1036")]
     [InlineData("""{"password":{"colour":"blue"}}""", HttpStatusCode.BadRequest, "KID2004")]
-    [InlineData("""{"mfa":{}}""", HttpStatusCode.BadRequest, "KID2004")]
+    [InlineData("""{"captcha":{}}""", HttpStatusCode.BadRequest, "KID2004")]
     [InlineData("""{"password":{"minLength":"twelve"}}""", HttpStatusCode.BadRequest, "KID2003")]
     [InlineData("""{"password":12}""", HttpStatusCode.BadRequest, "KID2003")]
     [InlineData("""[1,2]""", HttpStatusCode.BadRequest, "KID2003")]
