@@ -148,6 +148,7 @@
     }
 
     startAutofill();
+    document.documentElement.setAttribute('data-passkeys', 'ready');
   }
 
   if (document.readyState === 'loading') {

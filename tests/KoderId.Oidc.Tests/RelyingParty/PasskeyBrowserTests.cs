@@ -28,6 +28,7 @@ public sealed class PasskeyBrowserTests(ChromiumFixture fixture)
     [Fact]
     public async Task a_passkey_made_on_the_account_page_signs_in_with_and_without_a_username_and_only_at_its_tenant()
     {
+        await RemoveAlicesPasskeysAsync();
         await using var context = await fixture.NewContextAsync();
         var page = await SignInWithPasswordAsync(context);
         var authenticator = await AddVirtualAuthenticatorAsync(context, page);
@@ -98,12 +99,13 @@ public sealed class PasskeyBrowserTests(ChromiumFixture fixture)
         Assert.StartsWith(fixture.Issuer + "/ui/login?return=%2Fui%2Faccount%2Fpasskeys", signedOut.Url, StringComparison.Ordinal);
         Assert.NotNull(redirect);
 
+        await RemoveAlicesPasskeysAsync();
         await using var context = await fixture.NewContextAsync();
         var page = await SignInWithPasswordAsync(context);
         await AddVirtualAuthenticatorAsync(context, page);
         await page.GotoAsync(fixture.Issuer + "/ui/account/passkeys");
         await page.ClickAsync("#passkey-add");
-        var item = page.Locator("#passkey-list li").Last;
+        var item = page.Locator("#passkey-list li").First;
         await item.WaitForAsync();
         var id = await item.GetAttributeAsync("data-id");
 
@@ -114,6 +116,80 @@ public sealed class PasskeyBrowserTests(ChromiumFixture fixture)
         await page.Locator($"#passkey-list li[data-id='{id}']").GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
         await page.WaitForURLAsync(fixture.Issuer + "/ui/account/passkeys");
         Assert.Equal(0, await page.Locator($"li[data-id='{id}']").CountAsync());
+    }
+
+    [Fact]
+    public async Task the_passkey_button_signs_in_through_the_flows_api_and_sets_the_sso_cookie()
+    {
+        await RemoveAlicesPasskeysAsync();
+        await using var context = await fixture.NewContextAsync();
+        var page = await SignInWithPasswordAsync(context);
+        await AddVirtualAuthenticatorAsync(context, page);
+        await page.GotoAsync(fixture.Issuer + "/ui/account/passkeys");
+        await page.ClickAsync("#passkey-add");
+        await page.Locator("#passkey-list li").First.WaitForAsync();
+
+        // A fresh browser session: no cookie, the same authenticator. A page carrying the login page's passkey
+        // button and continue address loads passkeys.js (what the hosted login page does once FLOWS renders it).
+        await context.ClearCookiesAsync();
+        await page.GotoAsync(fixture.Issuer + "/ui/assets/passkeys.js");
+        var started = await fixture.Server.CountEventsAsync("session.started.v1");
+        var answered = page.WaitForResponseAsync(r => r.Request.Method == "POST" && r.Url.EndsWith("/webauthn", StringComparison.Ordinal));
+        await page.EvaluateAsync("""
+            () => {
+                document.body.innerHTML = '<main data-continue="/ui/account/passkeys"><p id="passkey-status"></p><button id="passkey-signin">Sign in with a passkey</button></main>';
+                const script = document.createElement('script');
+                script.src = '/ui/assets/passkeys.js';
+                document.head.appendChild(script);
+            }
+            """);
+        await page.Locator("#passkey-signin").WaitForAsync();
+        await page.Locator("html[data-passkeys=ready]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await page.ClickAsync("#passkey-signin");
+
+        var answer = await answered;
+        Assert.Equal(200, answer.Status);
+        Assert.Equal("cookie", await answer.Request.HeaderValueAsync("x-koderid-login"));
+        await ChromiumFixture.ArriveAsync(page, fixture.Issuer + "/ui/account/passkeys");
+        await page.Locator("#passkey-list").WaitForAsync();
+        Assert.Single(await context.CookiesAsync([fixture.Issuer]), c => c.Name == "koderid_session");
+        Assert.Equal(started + 1, await fixture.Server.CountEventsAsync("session.started.v1"));
+    }
+
+    [Fact]
+    public async Task a_username_input_marked_for_webauthn_starts_a_conditional_passkey_request()
+    {
+        await using var context = await fixture.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(fixture.Issuer + "/ui/assets/passkeys.js");
+        var challenged = page.WaitForResponseAsync(r => r.Request.Method == "POST" && r.Url.EndsWith("/webauthn/challenge", StringComparison.Ordinal));
+
+        await page.EvaluateAsync("""
+            () => {
+                document.body.innerHTML = '<main data-continue="/"><label for="u">Username</label><input id="u" autocomplete="username webauthn"></main>';
+                const script = document.createElement('script');
+                script.src = '/ui/assets/passkeys.js';
+                document.head.appendChild(script);
+            }
+            """);
+
+        var challenge = await challenged;
+        Assert.Equal(200, challenge.Status);
+        var options = JsonDocument.Parse(await challenge.TextAsync()).RootElement.GetProperty("publicKey");
+        Assert.Equal("acme.localhost", options.GetProperty("rpId").GetString());
+        Assert.Equal(0, options.GetProperty("allowCredentials").GetArrayLength());
+    }
+
+    /// <summary>The fixture's server is shared by the Chromium classes: each test starts with alice holding no passkey.</summary>
+    private async Task RemoveAlicesPasskeysAsync()
+    {
+        await using var scope = fixture.Server.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<RequestContext>().Actor = "test";
+        var passkeys = await scope.ServiceProvider.GetRequiredService<KoderId.Projections.Passkeys.PasskeyDirectory>().ListForUserAsync("acme", fixture.UserId);
+        foreach (var passkey in passkeys)
+        {
+            await scope.ServiceProvider.GetRequiredService<Mediator.IMediator>().Send(new RemovePasskey("acme", fixture.UserId, passkey.CredentialId, "admin"));
+        }
     }
 
     private async Task<IPage> SignInWithPasswordAsync(IBrowserContext context)
