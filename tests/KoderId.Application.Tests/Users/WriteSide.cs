@@ -45,6 +45,12 @@ public sealed class WriteSide : IAsyncDisposable
         services.AddSingleton(new TenantDomainSettings("id.example.com"));
         configure?.Invoke(services);
         services.TryAddSingleton<Application.Sessions.IActiveSessions>(new LogActiveSessions(Store, Serializer));
+
+        // What the flows and passkeys handlers need from the host (ADR 0006): transient state, tenant settings (the
+        // defaults), and a user lookup for flows (none: these tests start no flow through it).
+        services.TryAddSingleton<ITransientStore>(new InMemoryTransientStore());
+        services.TryAddSingleton<Application.Tenants.ITenantSettingsProvider>(new DefaultTenantSettings());
+        services.TryAddScoped<Application.Flows.IFlowUsers, NoFlowUsers>();
         services.AddKoderIdApplication();
         services.AddMediator(o => o.ServiceLifetime = ServiceLifetime.Scoped);
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
@@ -111,5 +117,15 @@ public sealed class WriteSide : IAsyncDisposable
         {
             await disposable.DisposeAsync();
         }
+    }
+
+    private sealed class DefaultTenantSettings : Application.Tenants.ITenantSettingsProvider
+    {
+        public ValueTask<Events.Tenants.TenantSettings> GetAsync(string tenantId, CancellationToken ct = default) => ValueTask.FromResult(Events.Tenants.TenantSettings.Default);
+    }
+
+    private sealed class NoFlowUsers : Application.Flows.IFlowUsers
+    {
+        public ValueTask<string?> FindActiveUserIdAsync(string tenantId, string usernameOrEmail, CancellationToken ct) => ValueTask.FromResult<string?>(null);
     }
 }
