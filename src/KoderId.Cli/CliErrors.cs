@@ -36,6 +36,27 @@ public static class CliErrors
     /// <summary><c>users patch</c>: a <c>--set</c> pair or the <c>--json-body</c> is not a usable merge patch.</summary>
     public const string BadPatch = "KID4014";
 
+    /// <summary><c>audit</c>: a time (<c>--from</c>, <c>--to</c>, the as-of instant) is not an RFC 3339 instant.</summary>
+    public const string AuditBadTime = "KID4100";
+
+    /// <summary><c>audit</c>: <c>--from</c> is after <c>--to</c>.</summary>
+    public const string AuditEmptyRange = "KID4101";
+
+    /// <summary><c>audit</c>: <c>--format</c> is not one of table, jsonl, csv, ecs.</summary>
+    public const string AuditUnknownFormat = "KID4102";
+
+    /// <summary><c>audit</c>: a <c>--type</c>, <c>--subject</c> or <c>--actor</c> filter is malformed.</summary>
+    public const string AuditBadFilter = "KID4103";
+
+    /// <summary><c>audit as-of</c>: the user did not exist in the tenant at that instant.</summary>
+    public const string AuditUnknownUser = "KID4104";
+
+    /// <summary><c>audit as-of</c>: the kind is not <c>user</c>.</summary>
+    public const string AuditUnknownKind = "KID4105";
+
+    /// <summary><c>audit replay</c> and <c>as-of</c> need <c>--tenant</c>.</summary>
+    public const string AuditTenantRequired = "KID4106";
+
     /// <summary>Anything else: a bug. Reported in one line, without a stack trace.</summary>
     public const string Unexpected = "KID4099";
 }

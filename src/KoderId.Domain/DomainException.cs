@@ -137,6 +137,19 @@ public static class DomainErrors
     public const string WebAuthnCredentialMismatch = "KID1357";
     public const string WebAuthnBackupStateInvalid = "KID1358";
     public const string PasskeyInvalidRequest = "KID1359";
+    // KID1320-KID1339: TOTP and recovery codes (feature Mfa, ADR 0006).
+    public const string MfaInvalidRequest = "KID1320";
+    public const string TotpAlreadyEnrolled = "KID1321";
+    public const string TotpNoPendingEnrolment = "KID1322";
+    public const string TotpNotFound = "KID1323";
+    public const string TotpInvalidCode = "KID1324";
+    public const string TotpCodeReplayed = "KID1325";
+    public const string TotpMalformedCode = "KID1326";
+    public const string RecoveryCodeMalformed = "KID1327";
+    public const string RecoveryCodeInvalid = "KID1328";
+    public const string MfaReauthenticationRequired = "KID1329";
+    // KID1400-KID1409: audit replay and point-in-time views (issue 6).
+    public const string AuditUserNotFound = "KID1400";
 
     private static readonly Dictionary<string, string> Names = new(StringComparer.Ordinal)
     {
@@ -246,7 +259,18 @@ public static class DomainErrors
         [TenantInvalidSigningAlgorithm] = "tenant.invalid_signing_algorithm",
         [TenantInvalidSettings] = "tenant.invalid_settings",
         [SigningKeyUnsupportedAlgorithm] = "signing_key.unsupported_algorithm",
+        [MfaInvalidRequest] = "mfa.invalid_request",
+        [TotpAlreadyEnrolled] = "totp.already_enrolled",
+        [TotpNoPendingEnrolment] = "totp.no_pending_enrolment",
+        [TotpNotFound] = "totp.not_found",
+        [TotpInvalidCode] = "totp.invalid_code",
+        [TotpCodeReplayed] = "totp.code_replayed",
+        [TotpMalformedCode] = "totp.malformed_code",
+        [RecoveryCodeMalformed] = "recovery_code.malformed",
+        [RecoveryCodeInvalid] = "recovery_code.invalid",
+        [MfaReauthenticationRequired] = "mfa.reauthentication_required",
         [FlowMalformedAnswer] = "flow.malformed_answer",
+        [AuditUserNotFound] = "audit.user_not_found",
     };
 
     /// <summary>Every code and its name, for the errors catalogue and its test.</summary>

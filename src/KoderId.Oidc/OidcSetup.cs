@@ -93,6 +93,7 @@ public static class OidcSetup
         ArgumentNullException.ThrowIfNull(endpoints);
         endpoints.MapAuthorize();
         endpoints.MapLoginPages();
+        KoderId.Oidc.Mfa.MfaPages.MapMfaPages(endpoints);
         endpoints.MapClientRegistration();
         endpoints.MapDiscoveryEndpoints();
         endpoints.MapKeysEndpoint();

@@ -8,6 +8,7 @@ using KoderId.Testing.Postgres;
 // dotnet run -c Release --project tests/KoderId.Benchmarks -- api [--users N] [--seconds S] [--only sqlite|postgres]
 // dotnet run -c Release --project tests/KoderId.Benchmarks -- oidc [--seconds S] [--connections N] [--login-connections N] [--warmup S] [--only koderid|peer]
 //     [--scenarios cc,introspect,introspect-refresh,jwks,refresh,login]
+// dotnet run -c Release --project tests/KoderId.Benchmarks -- audit [--events N]
 // dotnet <KoderId.Benchmarks.dll> replay <target> <connection>   (child process used by "store")
 var targets = Targets.All();
 if (args is ["replay", var name, var connection])
@@ -15,9 +16,15 @@ if (args is ["replay", var name, var connection])
     return await StoreBenchmark.ReplayChildAsync(targets.Single(t => t.Name == name).Open(connection));
 }
 
+if (args.Length > 0 && args[0] == "audit")
+{
+    return await AuditBenchmark.RunAsync(args, Console.Out);
+}
+
 if (args.Length == 0 || args[0] is not ("store" or "api" or "oidc"))
 {
     Console.Error.WriteLine("usage: KoderId.Benchmarks store [--replay-events N] [--only sqlite|postgres]");
+    Console.Error.WriteLine("       KoderId.Benchmarks audit [--events N]");
     Console.Error.WriteLine("       KoderId.Benchmarks api [--users N] [--seconds S] [--only sqlite|postgres]");
     Console.Error.WriteLine("       KoderId.Benchmarks oidc [--seconds S] [--connections N] [--login-connections N] [--warmup S] [--only koderid|peer]");
     Console.Error.WriteLine("            [--scenarios cc,introspect,introspect-refresh,jwks,refresh,login]");

@@ -44,7 +44,8 @@ public sealed class AuditVerifyTests
         var json = await store.RunAsync("audit", "verify", "--json");
 
         Assert.Equal(3, human.ExitCode);
-        Assert.StartsWith("BROKEN at position 3: ", human.StdoutLines.Single());
+        Assert.StartsWith("BROKEN at position 3: ", human.StdoutLines[0]);
+        Assert.StartsWith("stream user-2 (tenant acme), event ", human.StdoutLines[1]);
         Assert.Equal("KID4005: hash chain broken at position 3", human.Stderr.Trim());
 
         Assert.Equal(3, json.ExitCode);

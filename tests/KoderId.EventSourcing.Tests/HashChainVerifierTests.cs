@@ -35,8 +35,74 @@ public sealed class HashChainVerifierTests
         Assert.Equal(4, result.FirstBrokenPosition);
     }
 
-    private static Task<AppendResult> AppendAsync(IEventStore store, string stream, int count) =>
-        store.AppendAsync(new AppendRequest("acme", stream, ExpectedVersion.Any,
+    [Fact]
+    public async Task a_broken_link_names_its_stream_event_and_both_hashes()
+    {
+        var store = new InMemoryEventStore();
+        await AppendAsync(store, "s-1", 3);
+        var original = await ReadAsync(store, 2);
+        store.TamperReplace(2, e => e with { Data = """{"i":42}""" });
+
+        var result = await HashChainVerifier.VerifyAsync(store);
+
+        Assert.False(result.IsValid);
+        Assert.Equal(2, result.Broken!.Position);
+        Assert.Equal("s-1", result.Broken.StreamId);
+        Assert.Equal(original.Metadata.EventId, result.Broken.EventId);
+        Assert.Equal(original.Hash, result.Broken.FoundHash);
+        Assert.NotEqual(original.Hash, result.Broken.ExpectedHash);
+    }
+
+    [Fact]
+    public async Task a_tenant_verification_proves_its_own_links_past_a_break_in_another_tenant()
+    {
+        var store = new InMemoryEventStore();
+        await AppendAsync(store, "a-1", 2);
+        await AppendAsync(store, "b-1", 2, tenant: "globex");
+        await AppendAsync(store, "a-2", 2);
+        store.TamperReplace(3, e => e with { Data = """{"i":42}""" });
+
+        var acme = await HashChainVerifier.VerifyAsync(store, "acme");
+        var globex = await HashChainVerifier.VerifyAsync(store, "globex");
+
+        Assert.False(acme.IsValid);
+        Assert.True(acme.BrokenOutsideTenant);
+        Assert.Equal(3, acme.FirstBrokenPosition);
+        Assert.Null(acme.Broken!.StreamId);
+        Assert.Equal(4, acme.TenantEventsChecked);
+        Assert.Equal(6, acme.EventsChecked);
+        Assert.False(globex.BrokenOutsideTenant);
+        Assert.Equal("b-1", globex.Broken!.StreamId);
+    }
+
+    [Fact]
+    public async Task a_tenants_own_break_is_named_even_after_a_break_elsewhere()
+    {
+        var store = new InMemoryEventStore();
+        await AppendAsync(store, "b-1", 1, tenant: "globex");
+        await AppendAsync(store, "a-1", 2);
+        store.TamperReplace(1, e => e with { Data = """{"i":7}""" });
+        store.TamperReplace(3, e => e with { Data = """{"i":8}""" });
+
+        var acme = await HashChainVerifier.VerifyAsync(store, "acme");
+
+        Assert.False(acme.BrokenOutsideTenant);
+        Assert.Equal(3, acme.FirstBrokenPosition);
+        Assert.Equal("a-1", acme.Broken!.StreamId);
+    }
+
+    private static async Task<StoredEvent> ReadAsync(IEventStore store, long position)
+    {
+        await foreach (var e in store.ReadAllAsync(position - 1, 1))
+        {
+            return e;
+        }
+
+        throw new InvalidOperationException("no such position");
+    }
+
+    private static Task<AppendResult> AppendAsync(IEventStore store, string stream, int count, string tenant = "acme") =>
+        store.AppendAsync(new AppendRequest(tenant, stream, ExpectedVersion.Any,
             Enumerable.Range(0, count).Select(i => new UncommittedEvent("thing.happened.v1", $$"""{"i":{{i}}}""", EventMetadata.New())).ToArray()));
 
     /// <summary>A live log: another writer appends right after the verifier's first pass over it ends.</summary>

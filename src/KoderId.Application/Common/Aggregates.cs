@@ -4,6 +4,7 @@ using KoderId.Domain.Grants;
 using KoderId.Domain.Clients;
 using KoderId.Domain.Groups;
 using KoderId.Domain.Passkeys;
+using KoderId.Domain.Mfa;
 using KoderId.Domain.Roles;
 using KoderId.Domain.Sessions;
 using KoderId.Domain.Tenants;
@@ -106,6 +107,15 @@ public static class Aggregates
         ClientState.Initial,
         Domain.Clients.Client.Evolve,
         DomainErrors.ClientNotFound,
+        _ => [],
+        new Dictionary<string, string>(StringComparer.Ordinal));
+
+    /// <summary>A user's TOTP and recovery codes (ADR 0006); another tenant's stream reads as an unknown user.</summary>
+    public static readonly AggregateType<UserMfaState> Mfa = new(
+        "user",
+        UserMfaState.Initial,
+        UserMfa.Evolve,
+        DomainErrors.UserNotFound,
         _ => [],
         new Dictionary<string, string>(StringComparer.Ordinal));
 

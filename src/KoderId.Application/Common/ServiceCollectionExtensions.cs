@@ -24,6 +24,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(_ => Credentials.PasswordHashingGate.CreateDefault());
         services.TryAddSingleton(_ => Credentials.PasswordHashers.CreateDefault(Credentials.PasswordHashingPolicy.Default));
         services.TryAddSingleton<Credentials.PasswordHashingService>();
+        Mfa.MfaServices.AddKoderIdMfa(services);
 
         // Flows/ (ADR 0006): the engine, its guard and the password step; other features add their factors the same way.
         services.TryAddSingleton(new Flows.FlowOptions());

@@ -56,6 +56,28 @@ internal sealed class Terminal
         Stdout.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
     }
 
+    /// <summary>Whether stderr is an interactive terminal (progress is shown only there; a redirected stderr stays for errors).</summary>
+    public bool StderrIsTerminal => !Json && new AnsiConsoleOutput(_context.Stderr).IsTerminal;
+
+    /// <summary>Rewrites one status line on an interactive stderr (no-op elsewhere).</summary>
+    public void Status(string text)
+    {
+        if (StderrIsTerminal)
+        {
+            _context.Stderr.Write($"\r{Clean(text)}\u001b[K");
+            _context.Stderr.Flush();
+        }
+    }
+
+    public void EndStatus()
+    {
+        if (StderrIsTerminal)
+        {
+            _context.Stderr.Write("\r\u001b[K");
+            _context.Stderr.Flush();
+        }
+    }
+
     public void Error(string code, string message) => WriteError(_context.Stderr, _scrubber, code, message);
 
     public static void WriteError(TextWriter stderr, SecretScrubber scrubber, string code, string message) =>

@@ -18,9 +18,10 @@ internal sealed class StoreConnection : IAsyncDisposable
 {
     private readonly IAsyncDisposable _driver;
 
-    private StoreConnection(IEventStore events, IReadModelStore readModels, EventSerializer serializer, IReadOnlyList<IProjection> projections, IAsyncDisposable driver)
+    private StoreConnection(IEventStore events, IReadModelStore readModels, EventSerializer serializer, ISubjectKeyStore keys, IReadOnlyList<IProjection> projections, IAsyncDisposable driver)
     {
         Events = events;
+        Keys = keys;
         ReadModels = readModels;
         Serializer = serializer;
         Projections = new ProjectionManager(events, readModels, serializer, projections);
@@ -32,6 +33,9 @@ internal sealed class StoreConnection : IAsyncDisposable
     public IReadModelStore ReadModels { get; }
 
     public EventSerializer Serializer { get; }
+
+    /// <summary>The subject keys of crypto-shredding (audit replay decrypts personal fields with them).</summary>
+    public ISubjectKeyStore Keys { get; }
 
     public ProjectionManager Projections { get; }
 
@@ -87,9 +91,10 @@ internal sealed class StoreConnection : IAsyncDisposable
         }
 
         await database.InitializeAsync(ct).ConfigureAwait(false);
-        var serializer = new EventSerializer(registry, new SqliteSubjectKeyStore(database));
+        var keys = new SqliteSubjectKeyStore(database);
+        var serializer = new EventSerializer(registry, keys);
         var store = new SqliteEventStore(database, new InlineProjector(projections, serializer));
-        return new StoreConnection(store, store, serializer, projections, store);
+        return new StoreConnection(store, store, serializer, keys, projections, store);
     }
 
     private static async Task<StoreConnection> OpenPostgresAsync(StoreSettings settings, EventTypeRegistry registry, IReadOnlyList<IProjection> projections, CancellationToken ct)
@@ -115,9 +120,10 @@ internal sealed class StoreConnection : IAsyncDisposable
             throw new CliException(CliErrors.StoreUnreachable, $"PostgreSQL at {database} did not answer (connection string from {settings.ConnectionSource})", ExitCodes.Failure);
         }
 
-        var serializer = new EventSerializer(registry, new PostgresSubjectKeyStore(database));
+        var keys = new PostgresSubjectKeyStore(database);
+        var serializer = new EventSerializer(registry, keys);
         var store = new PostgresEventStore(database, new InlineProjector(projections, serializer));
-        return new StoreConnection(store, store, serializer, projections, new Owned(store, database));
+        return new StoreConnection(store, store, serializer, keys, projections, new Owned(store, database));
     }
 
     public ValueTask DisposeAsync() => _driver.DisposeAsync();

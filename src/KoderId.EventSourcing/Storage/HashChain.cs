@@ -101,16 +101,47 @@ public static class HashChain
     }
 }
 
-public sealed record ChainVerification(bool IsValid, long EventsChecked, long? FirstBrokenPosition, string? Problem);
+/// <summary>The first link of the chain that does not hold: where it is and what the hashes were.</summary>
+/// <param name="ExpectedHash">The hash recomputed from the stored fields and the previous link (null for a missing event or head).</param>
+/// <param name="FoundHash">The hash stored with the event (or the head's hash).</param>
+public sealed record BrokenLink(long Position, string? TenantId, string? StreamId, Guid? EventId, byte[]? ExpectedHash, byte[]? FoundHash);
+
+/// <param name="FirstBrokenPosition">The first position where the chain does not hold, null when it holds.</param>
+public sealed record ChainVerification(bool IsValid, long EventsChecked, long? FirstBrokenPosition, string? Problem)
+{
+    /// <summary>The first broken link with its stream, event id and hashes (those of another tenant are withheld in a tenant verification).</summary>
+    public BrokenLink? Broken { get; init; }
+
+    /// <summary>The tenant a verification was scoped to, null for the whole log.</summary>
+    public string? TenantId { get; init; }
+
+    /// <summary>How many of <see cref="TenantId"/>'s events were proven (all events for the whole log).</summary>
+    public long TenantEventsChecked { get; init; }
+
+    /// <summary>In a tenant verification: the tenant's own events hold, the break is in another tenant's event.</summary>
+    public bool BrokenOutsideTenant { get; init; }
+}
 
 /// <summary>Walks the whole log and proves the chain, naming the first broken link.</summary>
 public static class HashChainVerifier
 {
-    public static async Task<ChainVerification> VerifyAsync(IEventStore store, IProgress<long>? progress = null, CancellationToken ct = default)
+    public static Task<ChainVerification> VerifyAsync(IEventStore store, IProgress<long>? progress = null, CancellationToken ct = default) =>
+        VerifyAsync(store, null, progress, ct);
+
+    /// <summary>
+    /// Proves the chain. The chain is one for the whole log (every link covers the one before, of any tenant), so a
+    /// tenant verification still walks every event; it then names the first broken link among the tenant's own events
+    /// (a link is recomputed from the stored hash of the event before it, so a break elsewhere neither hides nor blames
+    /// one of the tenant's events) and reports a break in another tenant's event by its position only.
+    /// </summary>
+    public static async Task<ChainVerification> VerifyAsync(IEventStore store, string? tenantId, IProgress<long>? progress = null, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(store);
         var previous = HashChain.Genesis;
         long expectedPosition = 1;
         long checkedCount = 0;
+        long tenantChecked = 0;
+        ChainVerification? outside = null;
         LogHead head;
         long walked;
         do
@@ -120,20 +151,43 @@ public static class HashChainVerifier
             walked = 0;
             await foreach (var e in store.ReadAllAsync(checkedCount, int.MaxValue, ct).ConfigureAwait(false))
             {
+                var mine = tenantId is null || string.Equals(e.TenantId, tenantId, StringComparison.Ordinal);
                 if (e.Position != expectedPosition)
                 {
-                    return new(false, checkedCount, expectedPosition, $"event at position {expectedPosition} is missing (next stored is {e.Position})");
+                    var gap = Broken(tenantId, checkedCount, tenantChecked, expectedPosition, $"event at position {expectedPosition} is missing (next stored is {e.Position})",
+                        new BrokenLink(expectedPosition, null, null, null, null, null));
+                    if (tenantId is null)
+                    {
+                        return gap;
+                    }
+
+                    outside ??= gap;
+                    expectedPosition = e.Position;
                 }
 
                 var computed = HashChain.Compute(previous, e);
                 if (!CryptographicOperations.FixedTimeEquals(computed, e.Hash))
                 {
-                    return new(false, checkedCount, e.Position, $"event at position {e.Position} does not match its hash (modified or re-linked)");
+                    var link = new BrokenLink(e.Position, e.TenantId, e.StreamId, e.Metadata.EventId, computed, e.Hash);
+                    var problem = $"event at position {e.Position} does not match its hash (modified or re-linked)";
+                    if (mine)
+                    {
+                        return Broken(tenantId, checkedCount, tenantChecked, e.Position, problem, link);
+                    }
+
+                    outside ??= Broken(tenantId, checkedCount, tenantChecked, e.Position, $"{problem}: another tenant's event",
+                        new BrokenLink(e.Position, null, null, null, null, null)) with { BrokenOutsideTenant = true };
                 }
 
-                previous = computed;
+                // After a break the walk goes on from the stored link, so the tenant's later events are still proven one by one.
+                previous = e.Hash;
                 expectedPosition++;
                 checkedCount++;
+                if (mine)
+                {
+                    tenantChecked++;
+                }
+
                 walked++;
                 if (checkedCount % 10_000 == 0)
                 {
@@ -143,19 +197,30 @@ public static class HashChainVerifier
 
             head = await store.ReadHeadAsync(ct).ConfigureAwait(false);
         }
-        while (walked > 0 && head.Position > checkedCount);
+        while (walked > 0 && head.Position > expectedPosition - 1);
 
         progress?.Report(checkedCount);
-        if (head.Position != checkedCount)
+        if (outside is not null)
         {
-            return new(false, checkedCount, checkedCount + 1, $"the log head is at position {head.Position} but only {checkedCount} events are stored (events deleted)");
+            return outside with { EventsChecked = checkedCount, TenantEventsChecked = tenantChecked };
+        }
+
+        if (head.Position != expectedPosition - 1)
+        {
+            return Broken(tenantId, checkedCount, tenantChecked, expectedPosition,
+                $"the log head is at position {head.Position} but only {expectedPosition - 1} events are stored (events deleted)",
+                new BrokenLink(expectedPosition, null, null, null, null, head.Hash));
         }
 
         if (!CryptographicOperations.FixedTimeEquals(head.Hash, previous))
         {
-            return new(false, checkedCount, head.Position, "the log head hash does not match the last event");
+            return Broken(tenantId, checkedCount, tenantChecked, head.Position, "the log head hash does not match the last event",
+                new BrokenLink(head.Position, null, null, null, previous, head.Hash));
         }
 
-        return new(true, checkedCount, null, null);
+        return new(true, checkedCount, null, null) { TenantId = tenantId, TenantEventsChecked = tenantChecked };
     }
+
+    private static ChainVerification Broken(string? tenantId, long checkedCount, long tenantChecked, long position, string problem, BrokenLink link) =>
+        new(false, checkedCount, position, problem) { TenantId = tenantId, TenantEventsChecked = tenantChecked, Broken = link };
 }

@@ -38,6 +38,12 @@ public static class ApiSetup
         services.AddSingleton<ITenantSettingsProvider, ProjectedTenantSettings>();
         services.AddSingleton(sp => new UserDirectory(sp.GetRequiredService<KoderId.EventSourcing.Projections.IReadModelStore>()));
         services.AddSingleton<AuditLog>();
+
+        // Per request: a replay caches the subject keys it reads, and an erasure must count from the next request on.
+        services.AddTransient<KoderId.Application.Audit.AuditReplayer>();
+        services.AddTransient<KoderId.Application.Audit.AccountHistory>();
+        services.AddSingleton(sp => new AuditScanGate(
+            sp.GetRequiredService<IConfiguration>().GetValue("KoderId:Audit:MaxConcurrentScans", AuditScanGate.DefaultSlots)));
         services.AddSingleton<GroupDirectory>();
         services.AddSingleton<RoleDirectory>();
         services.AddSingleton<SessionDirectory>();
@@ -79,6 +85,7 @@ public static class ApiSetup
         KoderId.Server.Account.PasskeysPage.MapPasskeysPage(app);
         app.MapFlowsApi();
         app.MapCredentialsApi();
+        app.MapMfaApi();
         app.MapGroupsApi();
         app.MapRolesApi();
         app.MapAuditApi();

@@ -19,6 +19,16 @@ public static class ApiErrors
     public const string AccountSessionRequired = "KID2230";
     public const string AccountReauthenticationRequired = "KID2231";
     public const string AccountForgedRequest = "KID2232";
+    /// <summary>KID2220-KID2229: the MFA self-service API. A removal's body names neither or both of password and code.</summary>
+    public const string MfaInvalidReauthentication = "KID2220";
+
+    // KID2280-KID2289: audit replay, as-of and verify (issue 6).
+    public const string AuditBadTime = "KID2280";
+    public const string AuditEmptyRange = "KID2281";
+    public const string AuditUnknownFormat = "KID2282";
+    public const string AuditBadFilter = "KID2283";
+    public const string AuditMissingParameter = "KID2284";
+    public const string AuditBusy = "KID2285";
 
     /// <summary>The largest request body the API reads (1 MiB).</summary>
     public const long MaxBodyBytes = 1024 * 1024;

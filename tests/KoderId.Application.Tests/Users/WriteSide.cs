@@ -2,6 +2,7 @@ using KoderId.Application.Common;
 using KoderId.Application.Tenants;
 using KoderId.Domain;
 using KoderId.Events;
+using KoderId.Events.Tenants;
 using KoderId.EventSourcing.InMemory;
 using KoderId.EventSourcing.Serialization;
 using KoderId.EventSourcing.Storage;
@@ -46,11 +47,10 @@ public sealed class WriteSide : IAsyncDisposable
         configure?.Invoke(services);
         services.TryAddSingleton<Application.Sessions.IActiveSessions>(new LogActiveSessions(Store, Serializer));
 
-        // What the flows and passkeys handlers need from the host (ADR 0006): transient state, tenant settings (the
-        // defaults), and a user lookup for flows (none: these tests start no flow through it).
+        // The flow engine's ports (ADR 0006), so the container validates: transient state in memory, every tenant at the defaults.
         services.TryAddSingleton<ITransientStore>(new InMemoryTransientStore());
-        services.TryAddSingleton<Application.Tenants.ITenantSettingsProvider>(new DefaultTenantSettings());
-        services.TryAddScoped<Application.Flows.IFlowUsers, NoFlowUsers>();
+        services.TryAddSingleton<ITenantSettingsProvider>(new DefaultTenantSettings());
+        services.TryAddSingleton<Application.Flows.IFlowUsers>(new NoFlowUsers());
         services.AddKoderIdApplication();
         services.AddMediator(o => o.ServiceLifetime = ServiceLifetime.Scoped);
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
@@ -79,6 +79,22 @@ public sealed class WriteSide : IAsyncDisposable
         await using var scope = _services.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<RequestContext>().Actor = actor;
         return await use(scope.ServiceProvider);
+    }
+
+    public async Task<T> QueryAsync<T>(IQuery<T> query)
+    {
+        await using var scope = _services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(query);
+    }
+
+    /// <summary>Runs <paramref name="act"/> with a service resolved in its own request scope (a port such as a factor, not a command).</summary>
+    public async Task<TResult> WithScopeAsync<TService, TResult>(Func<TService, Task<TResult>> act, string actor = "admin@test")
+        where TService : notnull
+    {
+        ArgumentNullException.ThrowIfNull(act);
+        await using var scope = _services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<RequestContext>().Actor = actor;
+        return await act(scope.ServiceProvider.GetRequiredService<TService>());
     }
 
     /// <summary>The <see cref="DomainException"/> code the command fails with.</summary>
@@ -119,11 +135,12 @@ public sealed class WriteSide : IAsyncDisposable
         }
     }
 
-    private sealed class DefaultTenantSettings : Application.Tenants.ITenantSettingsProvider
+    private sealed class DefaultTenantSettings : ITenantSettingsProvider
     {
-        public ValueTask<Events.Tenants.TenantSettings> GetAsync(string tenantId, CancellationToken ct = default) => ValueTask.FromResult(Events.Tenants.TenantSettings.Default);
+        public ValueTask<TenantSettings> GetAsync(string tenantId, CancellationToken ct = default) => ValueTask.FromResult(TenantSettings.Default);
     }
 
+    /// <summary>No read model here: a flow started on the write side alone finds nobody (a decoy flow).</summary>
     private sealed class NoFlowUsers : Application.Flows.IFlowUsers
     {
         public ValueTask<string?> FindActiveUserIdAsync(string tenantId, string usernameOrEmail, CancellationToken ct) => ValueTask.FromResult<string?>(null);
