@@ -150,8 +150,9 @@ public sealed class PasskeyBrowserTests(ChromiumFixture fixture)
         var answer = await answered;
         Assert.Equal(200, answer.Status);
         Assert.Equal("cookie", await answer.Request.HeaderValueAsync("x-koderid-login"));
-        await ChromiumFixture.ArriveAsync(page, fixture.Issuer + "/ui/account/passkeys");
-        await page.Locator("#passkey-list").WaitForAsync();
+        // The script navigates once the answer is read; wait for the page it lands on rather than a load event.
+        await page.Locator("#passkey-list").WaitForAsync(new() { Timeout = 30_000 });
+        Assert.Equal(fixture.Issuer + "/ui/account/passkeys", page.Url);
         Assert.Single(await context.CookiesAsync([fixture.Issuer]), c => c.Name == "koderid_session");
         Assert.Equal(started + 1, await fixture.Server.CountEventsAsync("session.started.v1"));
     }
