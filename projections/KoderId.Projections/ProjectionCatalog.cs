@@ -5,6 +5,7 @@ using KoderId.Projections.Grants;
 using KoderId.Projections.Clients;
 using KoderId.Projections.Groups;
 using KoderId.Projections.Keys;
+using KoderId.Projections.Passkeys;
 using KoderId.Projections.Roles;
 using KoderId.Projections.Sessions;
 using KoderId.Projections.Tenants;
@@ -28,6 +29,7 @@ public static class ProjectionCatalog
         new ApiKeysProjection(),
         new ClientsProjection(),
         new SigningKeysProjection(),
+        new PasskeysProjection(),
         new AuditProjection(),
     ];
 }

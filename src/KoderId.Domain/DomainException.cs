@@ -120,6 +120,27 @@ public static class DomainErrors
     public const string RefreshConcurrentRotation = "KID1247";
     public const string RefreshInvalidRequest = "KID1248";
 
+    // KID1340-KID1369: passkeys (WebAuthn L3, ADR 0006).
+    public const string PasskeyNotFound = "KID1340";
+    public const string PasskeyInvalidName = "KID1341";
+    public const string PasskeyCredentialTaken = "KID1342";
+    public const string WebAuthnMalformed = "KID1343";
+    public const string WebAuthnClientDataTooLarge = "KID1344";
+    public const string WebAuthnWrongType = "KID1345";
+    public const string WebAuthnChallengeMismatch = "KID1346";
+    public const string WebAuthnOriginMismatch = "KID1347";
+    public const string WebAuthnRpIdMismatch = "KID1348";
+    public const string WebAuthnUserNotPresent = "KID1349";
+    public const string WebAuthnUserNotVerified = "KID1350";
+    public const string WebAuthnUnsupportedAlgorithm = "KID1351";
+    public const string WebAuthnInvalidSignature = "KID1352";
+    public const string WebAuthnInvalidAttestation = "KID1353";
+    public const string WebAuthnCounterRegression = "KID1354";
+    public const string WebAuthnCrossOrigin = "KID1355";
+    public const string WebAuthnInvalidPublicKey = "KID1356";
+    public const string WebAuthnCredentialMismatch = "KID1357";
+    public const string WebAuthnBackupStateInvalid = "KID1358";
+    public const string PasskeyInvalidRequest = "KID1359";
     // KID1370-KID1389: email verification, password reset and email sign-in (ADR 0006).
     public const string EmailInvalidSettings = "KID1370";
     public const string EmailLinkInvalid = "KID1371";
@@ -226,6 +247,26 @@ public static class DomainErrors
         [RefreshReused] = "refresh.reused",
         [RefreshConcurrentRotation] = "refresh.concurrent_rotation",
         [RefreshInvalidRequest] = "refresh.invalid_request",
+        [PasskeyNotFound] = "passkey.not_found",
+        [PasskeyInvalidName] = "passkey.invalid_name",
+        [PasskeyCredentialTaken] = "passkey.credential_taken",
+        [WebAuthnMalformed] = "webauthn.malformed",
+        [WebAuthnClientDataTooLarge] = "webauthn.client_data_too_large",
+        [WebAuthnWrongType] = "webauthn.wrong_type",
+        [WebAuthnChallengeMismatch] = "webauthn.challenge_mismatch",
+        [WebAuthnOriginMismatch] = "webauthn.origin_mismatch",
+        [WebAuthnRpIdMismatch] = "webauthn.rp_id_mismatch",
+        [WebAuthnUserNotPresent] = "webauthn.user_not_present",
+        [WebAuthnUserNotVerified] = "webauthn.user_not_verified",
+        [WebAuthnUnsupportedAlgorithm] = "webauthn.unsupported_algorithm",
+        [WebAuthnInvalidSignature] = "webauthn.invalid_signature",
+        [WebAuthnInvalidAttestation] = "webauthn.invalid_attestation",
+        [WebAuthnCounterRegression] = "webauthn.counter_regression",
+        [WebAuthnCrossOrigin] = "webauthn.cross_origin",
+        [WebAuthnInvalidPublicKey] = "webauthn.invalid_public_key",
+        [WebAuthnCredentialMismatch] = "webauthn.credential_mismatch",
+        [WebAuthnBackupStateInvalid] = "webauthn.backup_state_invalid",
+        [PasskeyInvalidRequest] = "passkey.invalid_request",
         [TenantInvalidPasswordPolicy] = "tenant.invalid_password_policy",
         [TenantInvalidHashingPolicy] = "tenant.invalid_hashing_policy",
         [TenantInvalidLockoutPolicy] = "tenant.invalid_lockout_policy",

@@ -46,6 +46,7 @@ public sealed class EventSchemaTests
             "key.rotated.v1",
             "mfa.recovery-code-used.v1", "mfa.recovery-codes-generated.v1", "mfa.totp-code-used.v1", "mfa.totp-enrolled.v1",
             "mfa.totp-enrolment-started.v1", "mfa.totp-removed.v1",
+            "passkey.counter-regression-detected.v1", "passkey.registered.v1", "passkey.removed.v1", "passkey.renamed.v1", "passkey.used.v1",
             "role.assigned-to-group.v1", "role.assigned-to-user.v1", "role.created.v1", "role.deleted.v1",
             "role.unassigned-from-group.v1", "role.unassigned-from-user.v1",
             "session.revoked.v1", "session.started.v1",

@@ -40,7 +40,7 @@ public abstract class ProjectionTests
     {
         var all = ProjectionCatalog.All();
 
-        Assert.Equal(["tenants", "users", "sessions", "refresh_families", "revoked_access_tokens", "consents", "groups", "roles", "api_keys", "clients", "signing_keys", "audit"], all.Select(p => p.Name));
+        Assert.Equal(["tenants", "users", "sessions", "refresh_families", "revoked_access_tokens", "consents", "groups", "roles", "api_keys", "clients", "signing_keys", "passkeys", "audit"], all.Select(p => p.Name));
         Assert.All(all.Where(p => p.Name != "audit"), p => Assert.Equal(ProjectionLifecycle.Inline, p.Lifecycle));
         Assert.Equal(ProjectionLifecycle.Async, all.Single(p => p.Name == "audit").Lifecycle);
         Assert.Null(all.Single(p => p.Name == "audit").HandledTypes);

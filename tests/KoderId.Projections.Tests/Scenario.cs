@@ -6,6 +6,7 @@ using KoderId.Events.Grants;
 using KoderId.Events.Clients;
 using KoderId.Events.Groups;
 using KoderId.Events.Keys;
+using KoderId.Events.Passkeys;
 using KoderId.Events.Roles;
 using KoderId.Events.Sessions;
 using KoderId.Events.Tenants;
@@ -132,6 +133,22 @@ internal sealed class Scenario(ReadModelHarness h, int seed = 20250601)
             // Revoked access tokens: one long expired (forgotten when the next revocation lands), one still live.
             await AppendAsync(tenant, $"access-token-{tenant}-old{tenant}", $"client:{client}", new AccessTokenRevoked($"old{tenant}", client, new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero)));
             await AppendAsync(tenant, $"access-token-{tenant}-live{tenant}", $"client:{client}", new AccessTokenRevoked($"live{tenant}", client, t0.AddYears(70), "s1"));
+
+            // Passkeys: registered, used, renamed, one removed, one counter regression (no random draws: the rest of the history stays as it was).
+            const string CoseKey = "pQECAyYgASFYIBzyfyXaWRIIpCOcLjJPEE9YVSVHminu7t2DD0jneurlIlggWeS32mwBBuIGzjkMk6uYoVpew4h-V_DMK-zoA7kgxCM";
+            for (var p = 0; p < 3; p++)
+            {
+                var owner = users[2 + p];
+                var credential = $"{tenant}Cred{p}AAAAAAAAAAAAAAAA";
+                await AppendAsync(tenant, $"passkeys-{tenant}-{owner}", owner,
+                    new PasskeyRegistered(credential, owner, CoseKey, -7, 0, "00000000-0000-0000-0000-000000000000", p == 0 ? ["internal", "hybrid"] : ["usb"],
+                        p != 1, false, p != 2, $"Key {p}", true, "none", "none"),
+                    new PasskeyUsed(credential, owner, 3, false, true),
+                    new PasskeyRenamed(credential, owner, $"Renamed key {p}"));
+            }
+
+            await AppendAsync(tenant, $"passkeys-{tenant}-{users[3]}", users[3], new PasskeyCounterRegressionDetected($"{tenant}Cred1AAAAAAAAAAAAAAAA", users[3], 3, 1));
+            await AppendAsync(tenant, $"passkeys-{tenant}-{users[4]}", users[4], new PasskeyRemoved($"{tenant}Cred2AAAAAAAAAAAAAAAA", users[4], "user"));
         }
     }
 

@@ -3,6 +3,7 @@ using KoderId.Domain.ApiKeys;
 using KoderId.Domain.Grants;
 using KoderId.Domain.Clients;
 using KoderId.Domain.Groups;
+using KoderId.Domain.Passkeys;
 using KoderId.Domain.Mfa;
 using KoderId.Domain.Roles;
 using KoderId.Domain.Sessions;
@@ -125,4 +126,12 @@ public static class Aggregates
         DomainErrors.UserNotFound,
         _ => [],
         new Dictionary<string, string>(StringComparer.Ordinal));
+
+    public static readonly AggregateType<PasskeysState> Passkeys = new(
+        "passkey",
+        PasskeysState.Initial,
+        Domain.Passkeys.Passkey.Evolve,
+        DomainErrors.PasskeyNotFound,
+        Domain.Passkeys.Passkey.UniqueKeys,
+        new Dictionary<string, string>(StringComparer.Ordinal) { [Domain.Passkeys.Passkey.CredentialScope] = DomainErrors.PasskeyCredentialTaken });
 }

@@ -26,8 +26,16 @@ public static class Pages
     public static string Encode(string? value) => HtmlEncoder.Default.Encode(value ?? "");
 
     /// <summary>Writes a page with the security headers; <paramref name="formTargets"/> are the origins a form on it may end up at.</summary>
-    public static Task WriteAsync(HttpContext http, int status, string title, string body, IEnumerable<string>? formTargets = null)
+    public static Task WriteAsync(HttpContext http, int status, string title, string body, IEnumerable<string>? formTargets = null) =>
+        WriteAsync(http, status, title, body, formTargets, []);
+
+    /// <summary>
+    /// A page that loads same-origin scripts in its head (<c>/ui/assets/...</c>, never inline: every page's CSP allows
+    /// <c>script-src 'self'</c> and <c>connect-src 'self'</c> and nothing else).
+    /// </summary>
+    public static Task WriteAsync(HttpContext http, int status, string title, string body, IEnumerable<string>? formTargets, IReadOnlyList<string> scripts)
     {
+        ArgumentNullException.ThrowIfNull(scripts);
         ArgumentNullException.ThrowIfNull(http);
         var response = http.Response;
         response.StatusCode = status;
@@ -52,6 +60,7 @@ public static class Pages
             <meta name="referrer" content="no-referrer">
             <title>{Encode(title)}</title>
             <style>{Style}</style>
+            {string.Concat(scripts.Select(src => $"<script src=\"{Encode(src)}\" defer></script>"))}
             </head>
             <body>
             <main>

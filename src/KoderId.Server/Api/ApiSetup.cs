@@ -51,6 +51,7 @@ public static class ApiSetup
         services.AddSingleton<SessionDirectory>();
         services.AddSingleton<RefreshFamilyDirectory>();
         services.AddSingleton<KoderId.Application.Sessions.IActiveSessions, KoderId.Server.Sessions.ActiveSessions>();
+        services.AddKoderIdPasskeys();
 
         // After the storage start-up (registration order is start order): the store is open and projections built.
         services.AddHostedService<DefaultTenantStartup>();
@@ -84,6 +85,8 @@ public static class ApiSetup
         app.MapUsersApi();
         app.MapUserSessionsApi();
         app.MapMySessionsApi();
+        app.MapPasskeysApi();
+        KoderId.Server.Account.PasskeysPage.MapPasskeysPage(app);
         app.MapFlowsApi();
         app.MapCredentialsApi();
         app.MapMfaApi();

@@ -15,6 +15,10 @@ public static class ApiErrors
     public const string FlowStepNotOffered = Application.Flows.FlowErrors.StepNotOffered;
     public const string FlowThrottled = Application.Flows.FlowErrors.Throttled;
 
+    // KID2230-KID2259: passkeys and the account pages' JSON calls (ADR 0006).
+    public const string AccountSessionRequired = "KID2230";
+    public const string AccountReauthenticationRequired = "KID2231";
+    public const string AccountForgedRequest = "KID2232";
     // KID2260-KID2279: email verification, password reset and email sign-in (ADR 0006).
     public const string EmailResendThrottled = "KID2260";
     public const string PasswordResetInvalidRequest = "KID2261";

@@ -18,6 +18,7 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
         {
             DomainException e => (DomainErrorStatus.Of(e), "The request was refused.", e.Message, e.Code),
             ApiProblemException e => (e.Status, e.Title, e.Detail, e.Code),
+            KoderId.Server.Account.AccountProblemException e => (e.Status, e.Message, null, e.Code),
             KoderId.Application.Flows.FlowException e => (FlowStatus(e.Code), e.Message, null, e.Code),
             PasswordPolicyException e => (StatusCodes.Status400BadRequest, "The password does not meet the policy.", null, e.Codes[0]),
             InvalidCredentialsException => (StatusCodes.Status400BadRequest, "The current password is not valid.", null, InvalidCredentialsException.Code),
@@ -49,6 +50,11 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
         if (code is not null)
         {
             problem.Extensions["code"] = code;
+        }
+
+        if (exception is KoderId.Server.Account.AccountProblemException account)
+        {
+            problem.Extensions["reauthenticate"] = account.SignIn;
         }
 
         if (exception is PasswordPolicyException policy)

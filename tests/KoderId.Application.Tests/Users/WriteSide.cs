@@ -77,6 +77,15 @@ public sealed class WriteSide : IAsyncDisposable
         return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(command);
     }
 
+    /// <summary>Runs <paramref name="use"/> in a request scope of its own, for services that are not commands (an authentication factor).</summary>
+    public async Task<T> InScopeAsync<T>(Func<IServiceProvider, Task<T>> use, string actor = "anonymous")
+    {
+        ArgumentNullException.ThrowIfNull(use);
+        await using var scope = _services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<RequestContext>().Actor = actor;
+        return await use(scope.ServiceProvider);
+    }
+
     public async Task<T> QueryAsync<T>(IQuery<T> query)
     {
         await using var scope = _services.CreateAsyncScope();
