@@ -70,7 +70,12 @@ public sealed class ZitadelImportTests
         Assert.Contains(report.Skipped, s => s.Kind == "client-settings" && s.Reason.Contains("OIDC_GRANT_TYPE_IMPLICIT", StringComparison.Ordinal));
         Assert.Contains(report.Skipped, s => s.Kind == "role-assignments" && s.Id == "999999999999999999");
         Assert.Contains(report.Skipped, s => s.Kind == "tenant-admins" && s.Id == "200000000000000001");
-        Assert.Contains(report.Skipped, s => s is { Kind: "totp", Reason: "totp not available" });
+
+        // The MFA feature is composed: the exported seed is a confirmed TOTP of the imported user.
+        Assert.Equal(1, report.Counts["totp"].Created);
+        Assert.DoesNotContain(report.Skipped, s => s.Kind == "totp");
+        var mfa = await host.ReadStreamAsync("acme-corp", "mfa-acme-corp-200000000000000092");
+        Assert.Contains(mfa, e => e.Event is KoderId.Events.Mfa.TotpEnrolled { Source: "import" });
         Assert.All(report.Skipped, s => Assert.False(string.IsNullOrWhiteSpace(s.Reason)));
     }
 

@@ -66,12 +66,32 @@
   // ---- Login page: sign in with a passkey ----------------------------------------------------------
   let conditional = null;
 
+  // Where to go once signed in: the login page's data-next (its #koderid-flow holder), or a data-continue.
   function continueUrl() {
     const el = document.querySelector('[data-continue]');
-    return el ? el.getAttribute('data-continue') : '/';
+    if (el) {
+      return el.getAttribute('data-continue');
+    }
+
+    const holder = document.getElementById('koderid-flow');
+    return holder && holder.getAttribute('data-next') ? holder.getAttribute('data-next') : '/';
+  }
+
+  // The second-step page already has a flow (the password was accepted): answer its webauthn step through
+  // login.js rather than starting a username-less flow that would sign in without the first factor's flow.
+  async function secondStep() {
+    const flow = window.KoderIdFlow;
+    const challenge = await flow.challenge('webauthn');
+    const publicKey = PublicKeyCredential.parseRequestOptionsFromJSON(challenge.publicKey);
+    const credential = await navigator.credentials.get({ publicKey });
+    await flow.answer('webauthn', { credential: credential.toJSON() });
   }
 
   async function signIn(mediation) {
+    if (mediation !== 'conditional' && window.KoderIdFlow && window.KoderIdFlow.id) {
+      return secondStep();
+    }
+
     const controller = new AbortController();
     if (mediation === 'conditional') {
       conditional = controller;

@@ -65,8 +65,8 @@ public sealed class AuditAsOfTests : IAsyncLifetime
         Assert.Equal("2026-01-05T17:00:00+00:00", password.GetProperty("setAt").GetString());
         Assert.Equal("initial", password.GetProperty("reason").GetString());
         var factor = a.GetProperty("factors").EnumerateArray().Single();
-        Assert.Equal("totp", factor.GetProperty("kind").GetString());
-        Assert.Equal("totp-1", factor.GetProperty("credentialId").GetString());
+        Assert.Equal("mfa", factor.GetProperty("kind").GetString());
+        Assert.Equal("u2f-1", factor.GetProperty("credentialId").GetString());
         Assert.DoesNotContain("$argon2id$", run.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("JBSWY3DPEHPK3PXP", run.Stdout, StringComparison.Ordinal);
     }

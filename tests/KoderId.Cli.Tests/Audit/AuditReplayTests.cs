@@ -36,7 +36,7 @@ public sealed class AuditReplayTests : IAsyncLifetime
         Assert.Equal(
             [
                 "user.created.v1", "user.profile-updated.v2", "group.member-added.v1", "role.assigned-to-user.v1", "session.started.v1",
-                "session.started.v1", "grant.consent-given.v1", "session.revoked.v1", "user.password-set.v1", "mfa.totp-enrolled.v1",
+                "session.started.v1", "grant.consent-given.v1", "session.revoked.v1", "user.password-set.v1", "mfa.u2f-registered.v1",
                 "user.email-changed.v1", "user.disabled.v1", "session.revoked.v1", "user.erased.v1",
             ],
             Types(events));
@@ -96,7 +96,7 @@ public sealed class AuditReplayTests : IAsyncLifetime
         var events = await _store.ReplayAsync("--subject", H.Alice);
         var created = events.Single(e => e.GetProperty("type").GetString() == "user.created.v1");
         var password = events.Single(e => e.GetProperty("type").GetString() == "user.password-set.v1");
-        var mfa = events.Single(e => e.GetProperty("type").GetString() == "mfa.totp-enrolled.v1");
+        var mfa = events.Single(e => e.GetProperty("type").GetString() == "mfa.u2f-registered.v1");
         var started = events.First(e => e.GetProperty("type").GetString() == "session.started.v1");
 
         Assert.Equal("[erased]", created.GetProperty("data").GetProperty("username").GetString());

@@ -26,7 +26,7 @@ namespace KoderId.Testing.Audit;
 /// 15:00 session s-2 started for alice; alice consents to client c-web     user:alice
 /// 16:00 s-1 revoked (logout)                                               user:alice
 /// 17:00 password set (initial)                                             api-key:k1
-/// 17:30 mfa.totp-enrolled.v1 on mfa-acme-alice (a type this build does not know yet)
+/// 17:30 mfa.u2f-registered.v1 on mfa-acme-alice (a type this build does not know)
 /// 18:00 email changed to alice@corp.example, verified                      api-key:k1
 /// 19:00 alice disabled ("left"); s-2 revoked (user-disabled)               api-key:k1
 /// 20:00 globex: gina created                                               api-key:g1
@@ -85,7 +85,7 @@ public sealed class ScriptedHistory(IEventStore store, ISubjectKeyStore keys)
         _clock.UtcNow = At(17, 30);
         var mfaStream = StreamNames.Mfa(Acme, Alice);
         await store.AppendAsync(new AppendRequest(Acme, mfaStream, ExpectedVersion.At(0),
-            [new UncommittedEvent("mfa.totp-enrolled.v1", """{"userId":"alice","credentialId":"totp-1","seed":"JBSWY3DPEHPK3PXP"}""", new EventMetadata { Timestamp = At(17, 30), Actor = "user:alice", ClientIp = Ip })]), ct);
+            [new UncommittedEvent("mfa.u2f-registered.v1", """{"userId":"alice","credentialId":"u2f-1","seed":"JBSWY3DPEHPK3PXP"}""", new EventMetadata { Timestamp = At(17, 30), Actor = "user:alice", ClientIp = Ip })]), ct);
         await Step(18, 0, "api-key:k1", null, a => OnUser(a, Alice, s => User.ChangeEmail(s, "alice@corp.example", true), ct));
         await Step(19, 0, "api-key:k1", null, async a =>
         {

@@ -158,6 +158,44 @@ public sealed class PasskeyBrowserTests(ChromiumFixture fixture)
     }
 
     [Fact]
+    public async Task the_hosted_login_page_signs_in_with_the_passkey_button_and_asks_for_the_passkey_after_the_password()
+    {
+        await RemoveAlicesPasskeysAsync();
+        await using var context = await fixture.NewContextAsync();
+        var page = await SignInWithPasswordAsync(context);
+        await AddVirtualAuthenticatorAsync(context, page);
+        await page.GotoAsync(fixture.Issuer + "/ui/account/passkeys");
+        await page.ClickAsync("#passkey-add");
+        await page.Locator("#passkey-list li").First.WaitForAsync();
+
+        // Username-less: the real login page of an authorization request, its passkey button, back at the client.
+        await context.ClearCookiesAsync();
+        var started = await fixture.Server.CountEventsAsync("session.started.v1");
+        await page.GotoAsync($"{fixture.Rp.Origin}/a/");
+        await ChromiumFixture.ArriveAsync(page, $"{fixture.Issuer}/ui/login?**");
+        Assert.Equal("username webauthn", await page.GetByLabel("Username or email").GetAttributeAsync("autocomplete"));
+        await page.Locator("html[data-passkeys=ready]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await page.ClickAsync("#passkey-signin");
+        await ChromiumFixture.ArriveAsync(page, $"{fixture.Rp.Origin}/a/");
+        Assert.Equal(started + 1, await fixture.Server.CountEventsAsync("session.started.v1"));
+
+        // With a passkey enrolled the password alone is not enough: the second-step page asks for the passkey.
+        await context.ClearCookiesAsync();
+        await page.GotoAsync($"{fixture.Rp.Origin}/a/");
+        await ChromiumFixture.ArriveAsync(page, $"{fixture.Issuer}/ui/login?**");
+        await page.GetByLabel("Username or email").FillAsync("alice");
+        await page.GetByLabel("Password").FillAsync(ChromiumFixture.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await ChromiumFixture.ArriveAsync(page, $"{fixture.Issuer}/ui/login/step**");
+        Assert.Equal(started + 1, await fixture.Server.CountEventsAsync("session.started.v1"));
+        await page.Locator("html[data-passkeys=ready]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await page.ClickAsync("#passkey-signin");
+        await ChromiumFixture.ArriveAsync(page, $"{fixture.Rp.Origin}/a/");
+        Assert.Equal(started + 2, await fixture.Server.CountEventsAsync("session.started.v1"));
+        await RemoveAlicesPasskeysAsync();
+    }
+
+    [Fact]
     public async Task a_username_input_marked_for_webauthn_starts_a_conditional_passkey_request()
     {
         await using var context = await fixture.NewContextAsync();
