@@ -168,46 +168,60 @@ public sealed class SqliteEventStore : IEventStore, IReadModelStore, IAsyncDispo
     {
         long version = 0;
         var exists = false;
-        var streamCmd = scope.Command("SELECT tenant_id, version FROM streams WHERE stream_id = @s", "@s");
-        streamCmd.Parameters[0].Value = request.StreamId;
-        await using (var reader = await streamCmd.ExecuteReaderAsync(ct).ConfigureAwait(false))
+        var created = false;
+        if (request.ExpectedVersion.IsSatisfiedBy(0))
         {
-            if (await reader.ReadAsync(ct).ConfigureAwait(false))
-            {
-                exists = true;
-                if (!string.Equals(reader.GetString(0), request.TenantId, StringComparison.Ordinal))
-                {
-                    throw new WrongTenantException(request.StreamId, request.TenantId);
-                }
-
-                version = reader.GetInt64(1);
-            }
+            // A stream that may be new (an import's NoStream, or Any): create its row at once; only a conflict needs a read.
+            var create = scope.Command("INSERT INTO streams (stream_id, tenant_id, version) VALUES (@s, @t, @v) ON CONFLICT (stream_id) DO NOTHING", "@s", "@t", "@v");
+            Bind(create, request.StreamId, request.TenantId, (long)request.Events.Count);
+            created = await create.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
         }
 
-        if (!request.ExpectedVersion.IsSatisfiedBy(version))
+        if (!created)
         {
-            throw new WrongExpectedVersionException(request.StreamId, request.ExpectedVersion, version);
+            var streamCmd = scope.Command("SELECT tenant_id, version FROM streams WHERE stream_id = @s", "@s");
+            streamCmd.Parameters[0].Value = request.StreamId;
+            await using (var reader = await streamCmd.ExecuteReaderAsync(ct).ConfigureAwait(false))
+            {
+                if (await reader.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    exists = true;
+                    if (!string.Equals(reader.GetString(0), request.TenantId, StringComparison.Ordinal))
+                    {
+                        throw new WrongTenantException(request.StreamId, request.TenantId);
+                    }
+
+                    version = reader.GetInt64(1);
+                }
+            }
+
+            if (!request.ExpectedVersion.IsSatisfiedBy(version))
+            {
+                throw new WrongExpectedVersionException(request.StreamId, request.ExpectedVersion, version);
+            }
         }
 
         foreach (var claim in request.Claims)
         {
             if (claim.Operation == UniqueClaimOperation.Claim)
             {
-                var check = scope.Command("SELECT stream_id FROM unique_claims WHERE tenant_id = @t AND scope = @sc AND value = @v", "@t", "@sc", "@v");
-                Bind(check, request.TenantId, claim.Scope, claim.Value);
-                if (await check.ExecuteScalarAsync(ct).ConfigureAwait(false) is string owner)
+                // Insert first: a free value (the usual case) costs one statement; a taken one is then read for its owner.
+                var insert = scope.Command(
+                    "INSERT INTO unique_claims (tenant_id, scope, value, stream_id) VALUES (@t, @sc, @v, @s) ON CONFLICT (tenant_id, scope, value) DO NOTHING",
+                    "@t", "@sc", "@v", "@s");
+                Bind(insert, request.TenantId, claim.Scope, claim.Value, request.StreamId);
+                if (await insert.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1)
                 {
-                    if (!string.Equals(owner, request.StreamId, StringComparison.Ordinal))
-                    {
-                        throw new UniqueClaimViolationException(request.TenantId, claim.Scope, claim.Value, owner);
-                    }
-
                     continue;
                 }
 
-                var insert = scope.Command("INSERT INTO unique_claims (tenant_id, scope, value, stream_id) VALUES (@t, @sc, @v, @s)", "@t", "@sc", "@v", "@s");
-                Bind(insert, request.TenantId, claim.Scope, claim.Value, request.StreamId);
-                await insert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                var check = scope.Command("SELECT stream_id FROM unique_claims WHERE tenant_id = @t AND scope = @sc AND value = @v", "@t", "@sc", "@v");
+                Bind(check, request.TenantId, claim.Scope, claim.Value);
+                if (await check.ExecuteScalarAsync(ct).ConfigureAwait(false) is string owner &&
+                    !string.Equals(owner, request.StreamId, StringComparison.Ordinal))
+                {
+                    throw new UniqueClaimViolationException(request.TenantId, claim.Scope, claim.Value, owner);
+                }
             }
             else
             {
@@ -250,11 +264,11 @@ public sealed class SqliteEventStore : IEventStore, IReadModelStore, IAsyncDispo
             Bind(update, newVersion, request.StreamId);
             await update.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }
-        else
+        else if (!created)
         {
-            var create = scope.Command("INSERT INTO streams (stream_id, tenant_id, version) VALUES (@s, @t, @v)", "@s", "@t", "@v");
-            Bind(create, request.StreamId, request.TenantId, newVersion);
-            await create.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            var insert = scope.Command("INSERT INTO streams (stream_id, tenant_id, version) VALUES (@s, @t, @v)", "@s", "@t", "@v");
+            Bind(insert, request.StreamId, request.TenantId, newVersion);
+            await insert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }
 
         if (scope.Inline is { } inline)
