@@ -70,11 +70,13 @@ public sealed class SqliteEventStore : IEventStore, IReadModelStore, IAsyncDispo
         {
             var connection = _writer ??= await OpenWriterAsync(CancellationToken.None).ConfigureAwait(false);
             await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
+            await using var scope = new WriteScope(connection, tx, _inline);
             for (var i = 0; i < requests.Count; i++)
             {
-                results[i] = await AppendInTransactionAsync(connection, tx, requests[i], CancellationToken.None).ConfigureAwait(false);
+                results[i] = await AppendInTransactionAsync(scope, requests[i], CancellationToken.None).ConfigureAwait(false);
             }
 
+            await scope.CompleteAsync(CancellationToken.None).ConfigureAwait(false);
             await tx.CommitAsync(CancellationToken.None).ConfigureAwait(false);
         }
         catch (SqliteException ex)
@@ -102,19 +104,21 @@ public sealed class SqliteEventStore : IEventStore, IReadModelStore, IAsyncDispo
 
             // BEGIN IMMEDIATE: SQLite's one write lock, which also serialises other processes on the file.
             await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
+            await using var scope = new WriteScope(connection, tx, _inline);
             for (var i = 0; i < group.Count; i++)
             {
                 if (!useSavepoints)
                 {
-                    results[i] = (await AppendInTransactionAsync(connection, tx, group[i].Request, group[i].Cancellation).ConfigureAwait(false), null);
+                    results[i] = (await AppendInTransactionAsync(scope, group[i].Request, group[i].Cancellation).ConfigureAwait(false), null);
                     continue;
                 }
 
+                var headBefore = scope.Head;
                 await tx.SaveAsync("append", CancellationToken.None).ConfigureAwait(false);
                 try
                 {
-                    // Each append reads the head its predecessors in the group moved, so positions stay dense.
-                    results[i] = (await AppendInTransactionAsync(connection, tx, group[i].Request, CancellationToken.None).ConfigureAwait(false), null);
+                    // Each append links to the head its predecessors in the group moved, so positions stay dense.
+                    results[i] = (await AppendInTransactionAsync(scope, group[i].Request, CancellationToken.None).ConfigureAwait(false), null);
                     await tx.ReleaseAsync("append", CancellationToken.None).ConfigureAwait(false);
                 }
                 catch (Exception ex)
@@ -122,9 +126,12 @@ public sealed class SqliteEventStore : IEventStore, IReadModelStore, IAsyncDispo
                     // This append alone is refused (version, tenant, claim, a failing inline projection ...).
                     await tx.RollbackAsync("append", CancellationToken.None).ConfigureAwait(false);
                     await tx.ReleaseAsync("append", CancellationToken.None).ConfigureAwait(false);
+                    scope.Head = headBefore;
                     results[i] = (null, ex);
                 }
             }
+
+            await scope.CompleteAsync(CancellationToken.None).ConfigureAwait(false);
 
             // Not cancellable: once the rows are written every caller gets a definite answer, not a maybe.
             await tx.CommitAsync(CancellationToken.None).ConfigureAwait(false);
@@ -152,108 +159,139 @@ public sealed class SqliteEventStore : IEventStore, IReadModelStore, IAsyncDispo
             : error)).ConfigureAwait(false);
     }
 
-    private async Task<AppendResult> AppendInTransactionAsync(SqliteConnection connection, SqliteTransaction tx, AppendRequest request, CancellationToken ct)
+    /// <summary>
+    /// One append inside the scope's transaction. The scope's commands are prepared once per transaction and re-bound
+    /// here; the log head is read once per transaction, carried in memory from append to append and written by
+    /// <see cref="WriteScope.CompleteAsync"/> (the caller restores <see cref="WriteScope.Head"/> when it rolls an append back).
+    /// </summary>
+    private static async Task<AppendResult> AppendInTransactionAsync(WriteScope scope, AppendRequest request, CancellationToken ct)
     {
         long version = 0;
         var exists = false;
-        await using (var cmd = Command(connection, tx, "SELECT tenant_id, version FROM streams WHERE stream_id = @s", ("@s", request.StreamId)))
-        await using (var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false))
+        var created = false;
+        if (request.ExpectedVersion.IsSatisfiedBy(0))
         {
-            if (await reader.ReadAsync(ct).ConfigureAwait(false))
-            {
-                exists = true;
-                if (!string.Equals(reader.GetString(0), request.TenantId, StringComparison.Ordinal))
-                {
-                    throw new WrongTenantException(request.StreamId, request.TenantId);
-                }
-
-                version = reader.GetInt64(1);
-            }
+            // A stream that may be new (an import's NoStream, or Any): create its row at once; only a conflict needs a read.
+            var create = scope.Command("INSERT INTO streams (stream_id, tenant_id, version) VALUES (@s, @t, @v) ON CONFLICT (stream_id) DO NOTHING", "@s", "@t", "@v");
+            Bind(create, request.StreamId, request.TenantId, (long)request.Events.Count);
+            created = await create.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
         }
 
-        if (!request.ExpectedVersion.IsSatisfiedBy(version))
+        if (!created)
         {
-            throw new WrongExpectedVersionException(request.StreamId, request.ExpectedVersion, version);
+            var streamCmd = scope.Command("SELECT tenant_id, version FROM streams WHERE stream_id = @s", "@s");
+            streamCmd.Parameters[0].Value = request.StreamId;
+            await using (var reader = await streamCmd.ExecuteReaderAsync(ct).ConfigureAwait(false))
+            {
+                if (await reader.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    exists = true;
+                    if (!string.Equals(reader.GetString(0), request.TenantId, StringComparison.Ordinal))
+                    {
+                        throw new WrongTenantException(request.StreamId, request.TenantId);
+                    }
+
+                    version = reader.GetInt64(1);
+                }
+            }
+
+            if (!request.ExpectedVersion.IsSatisfiedBy(version))
+            {
+                throw new WrongExpectedVersionException(request.StreamId, request.ExpectedVersion, version);
+            }
         }
 
         foreach (var claim in request.Claims)
         {
             if (claim.Operation == UniqueClaimOperation.Claim)
             {
-                await using var check = Command(connection, tx, "SELECT stream_id FROM unique_claims WHERE tenant_id = @t AND scope = @sc AND value = @v",
-                    ("@t", request.TenantId), ("@sc", claim.Scope), ("@v", claim.Value));
-                if (await check.ExecuteScalarAsync(ct).ConfigureAwait(false) is string owner)
+                // Insert first: a free value (the usual case) costs one statement; a taken one is then read for its owner.
+                var insert = scope.Command(
+                    "INSERT INTO unique_claims (tenant_id, scope, value, stream_id) VALUES (@t, @sc, @v, @s) ON CONFLICT (tenant_id, scope, value) DO NOTHING",
+                    "@t", "@sc", "@v", "@s");
+                Bind(insert, request.TenantId, claim.Scope, claim.Value, request.StreamId);
+                if (await insert.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1)
                 {
-                    if (!string.Equals(owner, request.StreamId, StringComparison.Ordinal))
-                    {
-                        throw new UniqueClaimViolationException(request.TenantId, claim.Scope, claim.Value, owner);
-                    }
-
                     continue;
                 }
 
-                await using var insert = Command(connection, tx, "INSERT INTO unique_claims (tenant_id, scope, value, stream_id) VALUES (@t, @sc, @v, @s)",
-                    ("@t", request.TenantId), ("@sc", claim.Scope), ("@v", claim.Value), ("@s", request.StreamId));
-                await insert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                var check = scope.Command("SELECT stream_id FROM unique_claims WHERE tenant_id = @t AND scope = @sc AND value = @v", "@t", "@sc", "@v");
+                Bind(check, request.TenantId, claim.Scope, claim.Value);
+                if (await check.ExecuteScalarAsync(ct).ConfigureAwait(false) is string owner &&
+                    !string.Equals(owner, request.StreamId, StringComparison.Ordinal))
+                {
+                    throw new UniqueClaimViolationException(request.TenantId, claim.Scope, claim.Value, owner);
+                }
             }
             else
             {
-                await using var release = Command(connection, tx, "DELETE FROM unique_claims WHERE tenant_id = @t AND scope = @sc AND value = @v AND stream_id = @s",
-                    ("@t", request.TenantId), ("@sc", claim.Scope), ("@v", claim.Value), ("@s", request.StreamId));
+                var release = scope.Command("DELETE FROM unique_claims WHERE tenant_id = @t AND scope = @sc AND value = @v AND stream_id = @s", "@t", "@sc", "@v", "@s");
+                Bind(release, request.TenantId, claim.Scope, claim.Value, request.StreamId);
                 await release.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             }
         }
 
-        var head = await ReadHeadAsync(connection, tx, ct).ConfigureAwait(false);
+        var head = await scope.ReadHeadAsync(ct).ConfigureAwait(false);
         var stored = HashChain.Link(head, version, request);
-        await using (var insert = Command(connection, tx,
-                         $"INSERT INTO events ({Columns}) VALUES (@p, @s, @v, @t, @type, @data, @id, @at, @actor, @ip, @ua, @corr, @cause, @hash)",
-                         ("@p", null), ("@s", null), ("@v", null), ("@t", null), ("@type", null), ("@data", null), ("@id", null), ("@at", null),
-                         ("@actor", null), ("@ip", null), ("@ua", null), ("@corr", null), ("@cause", null), ("@hash", null)))
+        var insertEvent = scope.Command(
+            $"INSERT INTO events ({Columns}) VALUES (@p, @s, @v, @t, @type, @data, @id, @at, @actor, @ip, @ua, @corr, @cause, @hash)",
+            "@p", "@s", "@v", "@t", "@type", "@data", "@id", "@at", "@actor", "@ip", "@ua", "@corr", "@cause", "@hash");
+        foreach (var e in stored)
         {
-            foreach (var e in stored)
-            {
-                var m = e.Metadata;
-                var p = insert.Parameters;
-                p[0].Value = e.Position;
-                p[1].Value = e.StreamId;
-                p[2].Value = e.StreamVersion;
-                p[3].Value = e.TenantId;
-                p[4].Value = e.EventType;
-                p[5].Value = e.Data;
-                p[6].Value = m.EventId.ToString("D");
-                p[7].Value = TimeStamps.ToUnixMicroseconds(m.Timestamp);
-                p[8].Value = (object?)m.Actor ?? DBNull.Value;
-                p[9].Value = (object?)m.ClientIp ?? DBNull.Value;
-                p[10].Value = (object?)m.UserAgent ?? DBNull.Value;
-                p[11].Value = (object?)m.CorrelationId ?? DBNull.Value;
-                p[12].Value = (object?)m.CausationId ?? DBNull.Value;
-                p[13].Value = e.Hash;
-                await insert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-            }
+            var m = e.Metadata;
+            var p = insertEvent.Parameters;
+            p[0].Value = e.Position;
+            p[1].Value = e.StreamId;
+            p[2].Value = e.StreamVersion;
+            p[3].Value = e.TenantId;
+            p[4].Value = e.EventType;
+            p[5].Value = e.Data;
+            p[6].Value = m.EventId.ToString("D");
+            p[7].Value = TimeStamps.ToUnixMicroseconds(m.Timestamp);
+            p[8].Value = (object?)m.Actor ?? DBNull.Value;
+            p[9].Value = (object?)m.ClientIp ?? DBNull.Value;
+            p[10].Value = (object?)m.UserAgent ?? DBNull.Value;
+            p[11].Value = (object?)m.CorrelationId ?? DBNull.Value;
+            p[12].Value = (object?)m.CausationId ?? DBNull.Value;
+            p[13].Value = e.Hash;
+            await insertEvent.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }
 
         var newVersion = version + stored.Length;
-        await using (var upsert = Command(connection, tx,
-                         exists ? "UPDATE streams SET version = @v WHERE stream_id = @s" : "INSERT INTO streams (stream_id, tenant_id, version) VALUES (@s, @t, @v)",
-                         ("@s", request.StreamId), ("@t", request.TenantId), ("@v", newVersion)))
+        if (exists)
         {
-            await upsert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            var update = scope.Command("UPDATE streams SET version = @v WHERE stream_id = @s", "@v", "@s");
+            Bind(update, newVersion, request.StreamId);
+            await update.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+        else if (!created)
+        {
+            var insert = scope.Command("INSERT INTO streams (stream_id, tenant_id, version) VALUES (@s, @t, @v)", "@s", "@t", "@v");
+            Bind(insert, request.StreamId, request.TenantId, newVersion);
+            await insert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }
 
-        await using (var headCmd = Command(connection, tx,
-                         "INSERT INTO log_head (id, position, hash) VALUES (1, @p, @h) ON CONFLICT (id) DO UPDATE SET position = excluded.position, hash = excluded.hash",
-                         ("@p", stored[^1].Position), ("@h", stored[^1].Hash)))
+        if (scope.Inline is { } inline)
         {
-            await headCmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            var payloads = new object?[request.Events.Count];
+            for (var i = 0; i < payloads.Length; i++)
+            {
+                payloads[i] = request.Events[i].Payload;
+            }
+
+            await inline.ApplyAsync(stored, payloads, ct).ConfigureAwait(false);
         }
 
-        if (_inline is not null)
-        {
-            await _inline.ApplyAsync(connection, tx, SqlDialect.Sqlite, stored, request.Events.Select(e => e.Payload).ToArray(), ct).ConfigureAwait(false);
-        }
-
+        scope.Head = new LogHead(stored[^1].Position, stored[^1].Hash);
         return new AppendResult(stored[0].Position, stored[^1].Position, newVersion);
+    }
+
+    private static void Bind(SqliteCommand command, params object[] values)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            command.Parameters[i].Value = values[i];
+        }
     }
 
     public async IAsyncEnumerable<StoredEvent> ReadStreamAsync(
@@ -406,6 +444,88 @@ public sealed class SqliteEventStore : IEventStore, IReadModelStore, IAsyncDispo
         }
 
         return cmd;
+    }
+
+    /// <summary>
+    /// One append transaction on the writer connection: its statements (prepared at first use, re-bound after), the
+    /// log head as the appends so far moved it, and the inline projections' contexts.
+    /// </summary>
+    private sealed class WriteScope(SqliteConnection connection, SqliteTransaction transaction, InlineProjector? inline) : IAsyncDisposable
+    {
+        private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+        private long? _stored;
+
+        public SqliteConnection Connection => connection;
+
+        public SqliteTransaction Transaction => transaction;
+
+        public InlineProjector.InlineBatch? Inline { get; } = inline?.Begin(connection, transaction, SqlDialect.Sqlite);
+
+        /// <summary>The head after the last kept append; null until the first append reads it.</summary>
+        public LogHead? Head { get; set; }
+
+        public async ValueTask<LogHead> ReadHeadAsync(CancellationToken ct)
+        {
+            if (Head is null)
+            {
+                Head = await SqliteEventStore.ReadHeadAsync(connection, transaction, ct).ConfigureAwait(false);
+                _stored = Head.Position;
+            }
+
+            return Head;
+        }
+
+        public SqliteCommand Command(string sql, params string[] parameters)
+        {
+            if (!_commands.TryGetValue(sql, out var command))
+            {
+                command = connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = sql;
+                foreach (var name in parameters)
+                {
+                    command.Parameters.Add(new SqliteParameter { ParameterName = name });
+                }
+
+                _commands[sql] = command;
+            }
+
+            return command;
+        }
+
+        /// <summary>Writes the head and advances the inline projections, once for the transaction. Call before committing.</summary>
+        public async Task CompleteAsync(CancellationToken ct)
+        {
+            if (Head is not { } head || head.Position == _stored)
+            {
+                return;
+            }
+
+            var cmd = Command(
+                "INSERT INTO log_head (id, position, hash) VALUES (1, @p, @h) ON CONFLICT (id) DO UPDATE SET position = excluded.position, hash = excluded.hash",
+                "@p", "@h");
+            Bind(cmd, head.Position, head.Hash);
+            await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            _stored = head.Position;
+            if (Inline is not null)
+            {
+                Inline.Applied(head.Position);
+                await Inline.CompleteAsync(ct).ConfigureAwait(false);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Inline is not null)
+            {
+                await Inline.DisposeAsync().ConfigureAwait(false);
+            }
+
+            foreach (var command in _commands.Values)
+            {
+                await command.DisposeAsync().ConfigureAwait(false);
+            }
+        }
     }
 
     private sealed class Exclusive(SqliteTransaction transaction) : IExclusiveScope

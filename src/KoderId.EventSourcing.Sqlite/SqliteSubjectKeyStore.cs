@@ -30,12 +30,20 @@ public sealed class SqliteSubjectKeyStore(SqliteDatabase database) : ISubjectKey
     }
 
     /// <summary>One transaction for all of them (no fsync of its own, as for one key: see <see cref="InsertAsync"/>).</summary>
-    public async Task CreateKeysAsync(string tenantId, IReadOnlyCollection<string> subjectIds, CancellationToken ct = default)
+    public Task CreateKeysAsync(string tenantId, IReadOnlyCollection<string> subjectIds, CancellationToken ct = default) =>
+        CreateKeysAsync(tenantId, subjectIds, read: false, ct);
+
+    /// <summary>Creates the missing keys and reads them all back in the same transaction, with two prepared statements.</summary>
+    public async Task<IReadOnlyDictionary<string, byte[]>> GetOrCreateKeysAsync(string tenantId, IReadOnlyCollection<string> subjectIds, CancellationToken ct = default) =>
+        await CreateKeysAsync(tenantId, subjectIds, read: true, ct).ConfigureAwait(false);
+
+    private async Task<Dictionary<string, byte[]>> CreateKeysAsync(string tenantId, IReadOnlyCollection<string> subjectIds, bool read, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(subjectIds);
+        var keys = new Dictionary<string, byte[]>(read ? subjectIds.Count : 0, StringComparer.Ordinal);
         if (subjectIds.Count == 0)
         {
-            return;
+            return keys;
         }
 
         await using var connection = await database.OpenAsync(ct).ConfigureAwait(false);
@@ -58,13 +66,38 @@ public sealed class SqliteSubjectKeyStore(SqliteDatabase database) : ISubjectKey
                 var s = insert.Parameters.Add("@s", SqliteType.Text);
                 var k = insert.Parameters.Add("@k", SqliteType.Blob);
                 var at = insert.Parameters.Add("@at", SqliteType.Integer);
+                await using var select = connection.CreateCommand();
+                select.Transaction = tx;
+                select.CommandText = "SELECT key FROM subject_keys WHERE tenant_id = @t AND subject_id = @s";
+                var selectTenant = select.Parameters.Add("@t", SqliteType.Text);
+                var selectSubject = select.Parameters.Add("@s", SqliteType.Text);
                 foreach (var subject in subjectIds)
                 {
+                    var key = RandomNumberGenerator.GetBytes(32);
                     t.Value = tenantId;
                     s.Value = subject;
-                    k.Value = RandomNumberGenerator.GetBytes(32);
+                    k.Value = key;
                     at.Value = TimeStamps.ToUnixMicroseconds(DateTimeOffset.UtcNow);
-                    await insert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                    if (await insert.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1)
+                    {
+                        if (read)
+                        {
+                            keys[subject] = key;
+                        }
+
+                        continue;
+                    }
+
+                    if (read)
+                    {
+                        // The subject had a key already: that one is the key.
+                        selectTenant.Value = tenantId;
+                        selectSubject.Value = subject;
+                        if (await select.ExecuteScalarAsync(ct).ConfigureAwait(false) is byte[] existing)
+                        {
+                            keys[subject] = existing;
+                        }
+                    }
                 }
 
                 await tx.CommitAsync(ct).ConfigureAwait(false);
@@ -80,6 +113,8 @@ public sealed class SqliteSubjectKeyStore(SqliteDatabase database) : ISubjectKey
         {
             database.WriteGate.Release();
         }
+
+        return keys;
     }
 
     private static async Task InsertAsync(SqliteConnection connection, string tenantId, string subjectId, CancellationToken ct)

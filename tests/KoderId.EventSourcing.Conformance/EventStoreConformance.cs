@@ -123,6 +123,33 @@ public abstract class EventStoreConformance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task a_multi_stream_append_links_every_event_into_the_chain_and_the_next_append_continues_it()
+    {
+        if (!Store.SupportsMultiStreamAppend)
+        {
+            await Assert.ThrowsAsync<NotSupportedException>(() => Store.AppendManyAsync([Request("x", ExpectedVersion.NoStream)]));
+            return;
+        }
+
+        await AppendAsync(TenantA, "before", ExpectedVersion.NoStream);
+        var requests = Enumerable.Range(0, 50).Select(i => Request($"bulk-{i}", ExpectedVersion.NoStream, 2, UniqueClaim.Claim("username", $"user-{i}"))).ToArray();
+        var results = await Store.AppendManyAsync(requests);
+        Assert.Equal(101, (await Store.ReadHeadAsync()).Position);
+
+        await Assert.ThrowsAsync<UniqueClaimViolationException>(() => Store.AppendManyAsync(
+            [Request("late-1", ExpectedVersion.NoStream), Request("late-2", ExpectedVersion.NoStream, 1, UniqueClaim.Claim("username", "user-7"))]));
+        var after = await AppendAsync(TenantA, "after", ExpectedVersion.NoStream);
+
+        Assert.Equal(results[^1].LastPosition + 1, after.FirstPosition);
+        Assert.Equal("bulk-49", await Store.GetClaimOwnerAsync(TenantA, "username", "user-49"));
+        Assert.Equal(2, await Store.GetStreamVersionAsync(TenantA, "bulk-49"));
+        var all = await ReadAllAsync();
+        Assert.Equal(Enumerable.Range(1, 102).Select(p => (long)p), all.Select(e => e.Position));
+        var chain = await HashChainVerifier.VerifyAsync(Store);
+        Assert.True(chain.IsValid, chain.Problem);
+    }
+
+    [Fact]
     public async Task a_multi_stream_append_with_one_stale_version_writes_nothing_of_any_stream()
     {
         if (!Store.SupportsMultiStreamAppend)

@@ -130,7 +130,7 @@ public sealed class AggregateStore(IEventStore store, EventSerializer serializer
     {
         ArgumentNullException.ThrowIfNull(type);
         ArgumentNullException.ThrowIfNull(streams);
-        await serializer.PrepareKeysAsync(tenantId, dataSubjects, ct).ConfigureAwait(false);
+        var keys = await serializer.PrepareKeysAsync(tenantId, dataSubjects, ct).ConfigureAwait(false);
         var timestamp = TimeStamps.Truncate(clock.UtcNow);
         var requests = new List<AppendRequest>(streams.Count);
         var before = type.Keys(type.Initial);
@@ -148,7 +148,7 @@ public sealed class AggregateStore(IEventStore store, EventSerializer serializer
             var uncommitted = new List<UncommittedEvent>(events.Count);
             foreach (var e in events)
             {
-                uncommitted.Add(await serializer.SerializeAsync(tenantId, e, metadata with { EventId = Guid.NewGuid() }, ct).ConfigureAwait(false));
+                uncommitted.Add(await serializer.SerializeAsync(tenantId, e, metadata with { EventId = Guid.NewGuid() }, keys, ct).ConfigureAwait(false));
             }
 
             var now = type.Keys(events.Aggregate(type.Initial, type.Evolve));

@@ -34,19 +34,88 @@ public sealed class InlineProjector
             return;
         }
 
-        foreach (var projection in _projections)
-        {
-            await using var ctx = new ProjectionContext(connection, transaction, dialect, ProjectionNames.Suffix(projection));
-            for (var i = 0; i < events.Count; i++)
-            {
-                await _dispatch.ApplyAsync(projection, ctx, events[i], payloads[i], ct).ConfigureAwait(false);
-            }
+        await using var batch = Begin(connection, transaction, dialect);
+        await batch.ApplyAsync(events, payloads, ct).ConfigureAwait(false);
+        batch.Applied(events[^1].Position);
+        await batch.CompleteAsync(ct).ConfigureAwait(false);
+    }
 
-            await ctx.FlushAsync(ct).ConfigureAwait(false);
+    /// <summary>
+    /// For a transaction that appends many streams (bulk imports, group commits): each projection keeps one
+    /// <see cref="ProjectionContext"/> (its prepared commands) for the whole transaction, and the inline position
+    /// advances once, in <see cref="InlineBatch.CompleteAsync"/>, which the owner calls before committing.
+    /// </summary>
+    public InlineBatch Begin(DbConnection connection, DbTransaction? transaction, SqlDialect dialect) =>
+        new(this, connection, transaction, dialect);
+
+    /// <summary>The inline projections' writes of one transaction; see <see cref="Begin"/>.</summary>
+    public sealed class InlineBatch : IAsyncDisposable
+    {
+        private readonly InlineProjector _owner;
+        private readonly DbConnection _connection;
+        private readonly DbTransaction? _transaction;
+        private readonly SqlDialect _dialect;
+        private readonly ProjectionContext?[] _contexts;
+        private long _lastPosition;
+
+        internal InlineBatch(InlineProjector owner, DbConnection connection, DbTransaction? transaction, SqlDialect dialect)
+        {
+            _owner = owner;
+            _connection = connection;
+            _transaction = transaction;
+            _dialect = dialect;
+            _contexts = new ProjectionContext?[owner._projections.Length];
         }
 
-        await using var advance = new ProjectionContext(connection, transaction, dialect, "");
-        await advance.ExecuteAsync(ProjectionStateSql.AdvanceInline, ct, ("@position", events[^1].Position), ("@now", ProjectionStateSql.Now())).ConfigureAwait(false);
+        /// <summary>
+        /// Applies one append's events. Each projection's writes are flushed before this returns, so the owner may
+        /// roll back a savepoint around it. The position to advance to is the caller's to confirm with <see cref="Applied"/>.
+        /// </summary>
+        public async Task ApplyAsync(IReadOnlyList<StoredEvent> events, IReadOnlyList<object?> payloads, CancellationToken ct)
+        {
+            if (_contexts.Length == 0 || events.Count == 0)
+            {
+                return;
+            }
+
+            for (var p = 0; p < _contexts.Length; p++)
+            {
+                var projection = _owner._projections[p];
+                var ctx = _contexts[p] ??= new ProjectionContext(_connection, _transaction, _dialect, ProjectionNames.Suffix(projection));
+                for (var i = 0; i < events.Count; i++)
+                {
+                    await _owner._dispatch.ApplyAsync(projection, ctx, events[i], payloads[i], ct).ConfigureAwait(false);
+                }
+
+                await ctx.FlushAsync(ct).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>Records that an append whose events were applied is kept (its savepoint released): the position advances to it at completion.</summary>
+        public void Applied(long lastPosition) => _lastPosition = Math.Max(_lastPosition, lastPosition);
+
+        /// <summary>Advances the inline projections' position to the last kept append. Call before committing.</summary>
+        public async Task CompleteAsync(CancellationToken ct)
+        {
+            if (_contexts.Length == 0 || _lastPosition == 0)
+            {
+                return;
+            }
+
+            await using var advance = new ProjectionContext(_connection, _transaction, _dialect, "");
+            await advance.ExecuteAsync(ProjectionStateSql.AdvanceInline, ct, ("@position", _lastPosition), ("@now", ProjectionStateSql.Now())).ConfigureAwait(false);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var ctx in _contexts)
+            {
+                if (ctx is not null)
+                {
+                    await ctx.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+        }
     }
 }
 

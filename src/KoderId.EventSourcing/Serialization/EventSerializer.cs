@@ -31,11 +31,20 @@ public sealed class EventSerializer(EventTypeRegistry registry, ISubjectKeyStore
 
     public EventTypeRegistry Registry => registry;
 
-    /// <summary>Creates the subject keys of many new data subjects in one go, before their events are serialized (bulk imports).</summary>
-    public Task PrepareKeysAsync(string tenantId, IReadOnlyCollection<string> subjectIds, CancellationToken ct = default) =>
-        keys.CreateKeysAsync(tenantId, subjectIds, ct);
+    /// <summary>
+    /// Creates the subject keys of many new data subjects in one go, before their events are serialized (bulk imports),
+    /// and returns them: hand them to <see cref="SerializeAsync(string, object, EventMetadata, IReadOnlyDictionary{string, byte[]}?, CancellationToken)"/>
+    /// so the batch's events are encrypted without a key lookup each.
+    /// </summary>
+    public Task<IReadOnlyDictionary<string, byte[]>> PrepareKeysAsync(string tenantId, IReadOnlyCollection<string> subjectIds, CancellationToken ct = default) =>
+        keys.GetOrCreateKeysAsync(tenantId, subjectIds, ct);
 
-    public async ValueTask<UncommittedEvent> SerializeAsync(string tenantId, object @event, EventMetadata metadata, CancellationToken ct = default)
+    public ValueTask<UncommittedEvent> SerializeAsync(string tenantId, object @event, EventMetadata metadata, CancellationToken ct = default) =>
+        SerializeAsync(tenantId, @event, metadata, null, ct);
+
+    /// <param name="knownKeys">Subject keys already at hand (<see cref="PrepareKeysAsync"/>); a subject not in it is looked up (and created) in the store.</param>
+    public async ValueTask<UncommittedEvent> SerializeAsync(
+        string tenantId, object @event, EventMetadata metadata, IReadOnlyDictionary<string, byte[]>? knownKeys, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(@event);
         var info = registry.Get(@event.GetType());
@@ -51,14 +60,31 @@ public sealed class EventSerializer(EventTypeRegistry registry, ISubjectKeyStore
             throw new InvalidAppendException($"'{info.Name}' carries personal data but its data subject is empty.");
         }
 
-        byte[]? key = null;
-        foreach (var field in info.PersonalFields)
+        // One cipher and one associated data per event, not per field.
+        AesGcm? aes = null;
+        byte[]? associated = null;
+        try
         {
-            if (node[field] is JsonValue value && value.TryGetValue<string>(out var clear))
+            foreach (var field in info.PersonalFields)
             {
-                key ??= await keys.GetOrCreateKeyAsync(tenantId, subject, ct).ConfigureAwait(false);
-                node[field] = Encrypt(key, tenantId, subject, clear);
+                if (node[field] is JsonValue value && value.TryGetValue<string>(out var clear))
+                {
+                    if (aes is null)
+                    {
+                        var key = knownKeys is not null && knownKeys.TryGetValue(subject, out var known)
+                            ? known
+                            : await keys.GetOrCreateKeyAsync(tenantId, subject, ct).ConfigureAwait(false);
+                        aes = new AesGcm(key, TagSize);
+                        associated = AssociatedData(tenantId, subject);
+                    }
+
+                    node[field] = Encrypt(aes, associated!, clear);
+                }
             }
+        }
+        finally
+        {
+            aes?.Dispose();
         }
 
         return new UncommittedEvent(info.Name, node.ToJsonString(JsonOptions), metadata, @event);
@@ -188,14 +214,13 @@ public sealed class EventSerializer(EventTypeRegistry registry, ISubjectKeyStore
         }
     }
 
-    private static string Encrypt(byte[] key, string tenantId, string subject, string clear)
+    private static string Encrypt(AesGcm aes, byte[] associatedData, string clear)
     {
         var plain = Encoding.UTF8.GetBytes(clear);
         var output = new byte[NonceSize + TagSize + plain.Length];
         var nonce = output.AsSpan(0, NonceSize);
         RandomNumberGenerator.Fill(nonce);
-        using var aes = new AesGcm(key, TagSize);
-        aes.Encrypt(nonce, plain, output.AsSpan(NonceSize + TagSize), output.AsSpan(NonceSize, TagSize), AssociatedData(tenantId, subject));
+        aes.Encrypt(nonce, plain, output.AsSpan(NonceSize + TagSize), output.AsSpan(NonceSize, TagSize), associatedData);
         return PersonalData.EncryptedPrefix + Convert.ToBase64String(output);
     }
 

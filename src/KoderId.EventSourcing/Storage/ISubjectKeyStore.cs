@@ -18,6 +18,26 @@ public interface ISubjectKeyStore
         }
     }
 
+    /// <summary>
+    /// <see cref="CreateKeysAsync"/>, then every subject's key, so a bulk write encrypts a batch without a lookup per
+    /// event. A subject erased meanwhile is left out (its events then cannot be written with personal data).
+    /// </summary>
+    async Task<IReadOnlyDictionary<string, byte[]>> GetOrCreateKeysAsync(string tenantId, IReadOnlyCollection<string> subjectIds, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(subjectIds);
+        await CreateKeysAsync(tenantId, subjectIds, ct).ConfigureAwait(false);
+        var keys = new Dictionary<string, byte[]>(subjectIds.Count, StringComparer.Ordinal);
+        foreach (var subject in subjectIds)
+        {
+            if (await TryGetKeyAsync(tenantId, subject, ct).ConfigureAwait(false) is { } key)
+            {
+                keys[subject] = key;
+            }
+        }
+
+        return keys;
+    }
+
     /// <summary>The key, or null when the subject never had one or was erased.</summary>
     Task<byte[]?> TryGetKeyAsync(string tenantId, string subjectId, CancellationToken ct = default);
 
