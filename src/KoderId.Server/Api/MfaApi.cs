@@ -186,13 +186,25 @@ public static class UserBearer
 {
     public static async Task<(UserCaller? Caller, IResult? Refused)> AuthenticateAsync(HttpContext http)
     {
+        var (caller, refused) = await AuthenticateTokenAsync(http);
+        if (caller is not { } c)
+        {
+            return (null, refused);
+        }
+
+        http.RequestServices.GetRequiredService<RequestContext>().Actor = $"user:{c.Tenant.TenantId}/{c.Token.Subject}";
+        return (new UserCaller(c.Tenant.TenantId, c.Token.Subject, c.Token.SessionId), null);
+    }
+
+    /// <summary>The tenant and the validated token, or the refusal (problem+json with a <c>WWW-Authenticate</c> challenge).</summary>
+    public static async Task<((OidcTenant Tenant, ActiveAccessToken Token)? Caller, IResult? Refused)> AuthenticateTokenAsync(HttpContext http)
+    {
         ArgumentNullException.ThrowIfNull(http);
         var tenant = await http.RequestServices.GetRequiredService<IOidcTenantResolver>().ResolveAsync(http, requireActive: false, http.RequestAborted);
         var (token, refusal) = await BearerToken.AuthenticateAsync(http, tenant, http.RequestServices.GetRequiredService<AccessTokenValidator>(), requireUser: true);
         if (token is not null)
         {
-            http.RequestServices.GetRequiredService<RequestContext>().Actor = $"user:{tenant.TenantId}/{token.Subject}";
-            return (new UserCaller(tenant.TenantId, token.Subject, token.SessionId), null);
+            return ((tenant, token), null);
         }
 
         http.Response.Headers.WWWAuthenticate = refusal!.Challenge;

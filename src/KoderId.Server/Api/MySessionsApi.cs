@@ -82,22 +82,6 @@ public static class MySessionsApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<((OidcTenant Tenant, ActiveAccessToken Token)? Caller, IResult? Refused)> AuthenticateAsync(HttpContext http)
-    {
-        var tenant = await http.RequestServices.GetRequiredService<IOidcTenantResolver>().ResolveAsync(http, requireActive: false, http.RequestAborted);
-        var (token, refusal) = await BearerToken.AuthenticateAsync(http, tenant, http.RequestServices.GetRequiredService<AccessTokenValidator>(), requireUser: true);
-        if (token is not null)
-        {
-            return ((tenant, token), null);
-        }
-
-        http.Response.Headers.WWWAuthenticate = refusal!.Challenge;
-        http.Response.Headers.CacheControl = "no-store";
-        var title = refusal.Status == StatusCodes.Status400BadRequest ? "The request is malformed." : "A valid user access token is required.";
-        return (null, TypedResults.Problem(
-            statusCode: refusal.Status,
-            title: title,
-            detail: refusal.Description,
-            extensions: new Dictionary<string, object?> { ["code"] = refusal.Code }));
-    }
+    private static Task<((OidcTenant Tenant, ActiveAccessToken Token)? Caller, IResult? Refused)> AuthenticateAsync(HttpContext http) =>
+        UserBearer.AuthenticateTokenAsync(http);
 }
