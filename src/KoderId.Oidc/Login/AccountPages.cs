@@ -121,7 +121,7 @@ public static class AccountPages
 
     private static async Task ChangePasswordAsync(HttpContext http)
     {
-        var form = await ReadFormAsync(http).ConfigureAwait(false);
+        var form = await Pages.ReadFormAsync(http).ConfigureAwait(false);
         if (form is null || await RequireSessionAsync(http, Password).ConfigureAwait(false) is not { } signedIn)
         {
             return;
@@ -210,7 +210,7 @@ public static class AccountPages
 
     private static async Task RevokeAsync(HttpContext http)
     {
-        var form = await ReadFormAsync(http).ConfigureAwait(false);
+        var form = await Pages.ReadFormAsync(http).ConfigureAwait(false);
         if (form is null || await RequireSessionAsync(http, Sessions).ConfigureAwait(false) is not { } signedIn)
         {
             return;
@@ -244,25 +244,4 @@ public static class AccountPages
 
     private static string PolicyText(string? codes) =>
         string.IsNullOrEmpty(codes) ? "" : " (" + Pages.Encode(string.Join(", ", codes.Split(',').Take(8))) + ")";
-
-    private static async Task<IFormCollection?> ReadFormAsync(HttpContext http)
-    {
-        if (!http.Request.HasFormContentType)
-        {
-            await Pages.ErrorAsync(http, StatusCodes.Status415UnsupportedMediaType, "The form must be posted as application/x-www-form-urlencoded.").ConfigureAwait(false);
-            return null;
-        }
-
-        try
-        {
-            await http.RequestServices.GetRequiredService<IAntiforgery>().ValidateRequestAsync(http).ConfigureAwait(false);
-        }
-        catch (AntiforgeryValidationException)
-        {
-            await Pages.ErrorAsync(http, StatusCodes.Status400BadRequest, "The form expired or was not sent by this page. Go back and try again.").ConfigureAwait(false);
-            return null;
-        }
-
-        return await http.Request.ReadFormAsync(http.RequestAborted).ConfigureAwait(false);
-    }
 }

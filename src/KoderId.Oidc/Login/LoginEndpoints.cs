@@ -95,7 +95,7 @@ public static class LoginEndpoints
 
     private static async Task LoginAsync(HttpContext http)
     {
-        var form = await ReadFormAsync(http).ConfigureAwait(false);
+        var form = await Pages.ReadFormAsync(http).ConfigureAwait(false);
         if (form is null)
         {
             return;
@@ -208,7 +208,7 @@ public static class LoginEndpoints
     /// <summary>The second-step forms posted without script (login.js posts JSON instead): same engine, same answers.</summary>
     private static async Task StepAsync(HttpContext http)
     {
-        var form = await ReadFormAsync(http).ConfigureAwait(false);
+        var form = await Pages.ReadFormAsync(http).ConfigureAwait(false);
         if (form is null)
         {
             return;
@@ -322,7 +322,7 @@ public static class LoginEndpoints
 
     private static async Task ConsentAsync(HttpContext http)
     {
-        var form = await ReadFormAsync(http).ConfigureAwait(false);
+        var form = await Pages.ReadFormAsync(http).ConfigureAwait(false);
         if (form is null)
         {
             return;
@@ -342,28 +342,6 @@ public static class LoginEndpoints
         }
 
         await http.RequestServices.GetRequiredService<AuthorizeFlow>().ContinueAsync(http, tenant, request, consentGiven: true, http.RequestAborted).ConfigureAwait(false);
-    }
-
-    /// <summary>The posted form after the content-type and antiforgery checks; null when an error page was written.</summary>
-    private static async Task<IFormCollection?> ReadFormAsync(HttpContext http)
-    {
-        if (!http.Request.HasFormContentType)
-        {
-            await Pages.ErrorAsync(http, StatusCodes.Status415UnsupportedMediaType, "The form must be posted as application/x-www-form-urlencoded.").ConfigureAwait(false);
-            return null;
-        }
-
-        try
-        {
-            await http.RequestServices.GetRequiredService<IAntiforgery>().ValidateRequestAsync(http).ConfigureAwait(false);
-        }
-        catch (AntiforgeryValidationException)
-        {
-            await Pages.ErrorAsync(http, StatusCodes.Status400BadRequest, "The form expired or was not sent by this page. Go back and try again.").ConfigureAwait(false);
-            return null;
-        }
-
-        return await http.Request.ReadFormAsync(http.RequestAborted).ConfigureAwait(false);
     }
 
     internal static async Task<(OidcTenant? Tenant, ValidatedAuthorizeRequest? Request)> PendingAsync(HttpContext http, string? value)

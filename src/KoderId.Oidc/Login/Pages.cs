@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace KoderId.Oidc.Login;
 
@@ -79,4 +81,27 @@ public static class Pages
             <p class="error" role="alert">{Encode(message)}</p>
             <p>Return to the application and try again.</p>
             """);
+
+    /// <summary>A hosted page's posted form after the content-type and antiforgery checks; null when an error page was written.</summary>
+    public static async Task<IFormCollection?> ReadFormAsync(HttpContext http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        if (!http.Request.HasFormContentType)
+        {
+            await ErrorAsync(http, StatusCodes.Status415UnsupportedMediaType, "The form must be posted as application/x-www-form-urlencoded.").ConfigureAwait(false);
+            return null;
+        }
+
+        try
+        {
+            await http.RequestServices.GetRequiredService<IAntiforgery>().ValidateRequestAsync(http).ConfigureAwait(false);
+        }
+        catch (AntiforgeryValidationException)
+        {
+            await ErrorAsync(http, StatusCodes.Status400BadRequest, "The form expired or was not sent by this page. Go back and try again.").ConfigureAwait(false);
+            return null;
+        }
+
+        return await http.Request.ReadFormAsync(http.RequestAborted).ConfigureAwait(false);
+    }
 }

@@ -62,7 +62,7 @@ public static class EmailPages
 
     private static async Task VerifyAsync(HttpContext http)
     {
-        var form = await ReadFormAsync(http);
+        var form = await Pages.ReadFormAsync(http);
         if (form is null)
         {
             return;
@@ -119,7 +119,7 @@ public static class EmailPages
 
     private static async Task ResetAsync(HttpContext http)
     {
-        var form = await ReadFormAsync(http);
+        var form = await Pages.ReadFormAsync(http);
         if (form is null)
         {
             return;
@@ -187,7 +187,7 @@ public static class EmailPages
     /// </summary>
     private static async Task MagicAsync(HttpContext http)
     {
-        var form = await ReadFormAsync(http);
+        var form = await Pages.ReadFormAsync(http);
         if (form is null)
         {
             return;
@@ -259,27 +259,5 @@ public static class EmailPages
         http.Response.StatusCode = StatusCodes.Status303SeeOther;
         http.Response.Headers.Location = location;
         http.Response.Headers.CacheControl = "no-store";
-    }
-
-    /// <summary>The posted form after the content-type and antiforgery checks (as the login page); null when an error page was written.</summary>
-    private static async Task<IFormCollection?> ReadFormAsync(HttpContext http)
-    {
-        if (!http.Request.HasFormContentType)
-        {
-            await Pages.ErrorAsync(http, StatusCodes.Status415UnsupportedMediaType, "The form must be posted as application/x-www-form-urlencoded.");
-            return null;
-        }
-
-        try
-        {
-            await http.RequestServices.GetRequiredService<IAntiforgery>().ValidateRequestAsync(http);
-        }
-        catch (AntiforgeryValidationException)
-        {
-            await Pages.ErrorAsync(http, StatusCodes.Status400BadRequest, "The form expired or was not sent by this page. Go back and try again.");
-            return null;
-        }
-
-        return await http.Request.ReadFormAsync(http.RequestAborted);
     }
 }
