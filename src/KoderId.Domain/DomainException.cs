@@ -43,6 +43,10 @@ public static class DomainErrors
     public const string UserIdTaken = "KID1021";
     public const string UserNoEmail = "KID1022";
     public const string UserPasswordChanged = "KID1023";
+    public const string UserInvalidMetadataKey = "KID1024";
+    public const string UserInvalidMetadataValue = "KID1025";
+    public const string UserMetadataLimit = "KID1026";
+    public const string UserMetadataNotFound = "KID1027";
 
     public const string GroupNotFound = "KID1040";
     public const string GroupNameTaken = "KID1041";
@@ -191,6 +195,10 @@ public static class DomainErrors
         [UserIdTaken] = "user.id_taken",
         [UserNoEmail] = "user.no_email",
         [UserPasswordChanged] = "user.password_changed",
+        [UserInvalidMetadataKey] = "user.invalid_metadata_key",
+        [UserInvalidMetadataValue] = "user.invalid_metadata_value",
+        [UserMetadataLimit] = "user.metadata_limit",
+        [UserMetadataNotFound] = "user.metadata_not_found",
         [GroupNotFound] = "group.not_found",
         [GroupNameTaken] = "group.name_taken",
         [GroupInvalidName] = "group.invalid_name",

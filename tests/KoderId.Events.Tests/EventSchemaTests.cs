@@ -52,7 +52,7 @@ public sealed class EventSchemaTests
             "session.revoked.v1", "session.started.v1",
             "tenant.blocked.v1", "tenant.created.v1", "tenant.deleted.v1", "tenant.domain-added.v1", "tenant.renamed.v1", "tenant.settings-changed.v1", "tenant.unblocked.v1",
             "user.created.v1", "user.deleted.v1", "user.disabled.v1", "user.email-changed.v1", "user.email-verified.v1", "user.enabled.v1", "user.erased.v1",
-            "user.external-identity-linked.v1",
+            "user.external-identity-linked.v1", "user.metadata-removed.v1", "user.metadata-set.v1",
             "user.password-set.v1", "user.profile-updated.v2", "user.restored.v1",
             "user.locked-out.v1", "user.unlocked.v1",
         ];

@@ -30,6 +30,7 @@ public sealed record AccountSession(string SessionId, DateTimeOffset StartedAt, 
 
 /// <summary>An account as it was at <see cref="AsOf"/>, rebuilt from the log by the domain's own folds.</summary>
 /// <param name="Position">The last log position that counted (the newest event at or before the instant); 0 when none.</param>
+/// <param name="Metadata">The user's metadata entries, key to the value's bytes in base64.</param>
 /// <param name="ErasedFields">Personal fields that read as <c>[erased]</c> because the user's key was destroyed since.</param>
 public sealed record AccountSnapshot(
     string TenantId,
@@ -41,6 +42,7 @@ public sealed record AccountSnapshot(
     string? Email,
     bool EmailVerified,
     UserProfile Profile,
+    IReadOnlyDictionary<string, string> Metadata,
     DateTimeOffset CreatedAt,
     DateTimeOffset? LastChangedAt,
     AccountPassword Password,
@@ -191,6 +193,7 @@ public sealed class AccountHistory(IEventStore store, EventTypeRegistry registry
             user.Email,
             user.EmailVerified,
             user.Profile,
+            user.Metadata,
             createdAt.Value,
             lastChanged,
             new AccountPassword(user.HasPassword, user.HasPassword ? passwordSetAt : null, user.Password?.ChangeRequired ?? false, user.HasPassword ? passwordReason : null),

@@ -8,7 +8,7 @@ namespace KoderId.Application.Users;
 
 /// <summary>
 /// A user brought from another system with its id (ADR 0007): created, its password hash kept as it was, its
-/// external identities linked and, when it was disabled there, disabled, all in one append. A user that already
+/// external identities linked, its metadata set and, when it was disabled there, disabled, all in one append. A user that already
 /// exists is left as it is (a re-run of the import), so the command is idempotent.
 /// </summary>
 /// <param name="PasswordHash">An Argon2id PHC string or an imported format (<see cref="Credentials.Legacy.ImportedPasswordHash"/>); never a password.</param>
@@ -23,7 +23,8 @@ public sealed record ImportUser(
     bool PasswordChangeRequired = false,
     bool Disabled = false,
     string? DisabledReason = null,
-    IReadOnlyList<ExternalIdentity>? ExternalIdentities = null) : ICommand<ImportUserResult>
+    IReadOnlyList<ExternalIdentity>? ExternalIdentities = null,
+    IReadOnlyList<KeyValuePair<string, byte[]?>>? Metadata = null) : ICommand<ImportUserResult>
 {
     // A record prints every member: an imported hash is a credential verifier and never reaches a log line.
     public override string ToString() =>
@@ -84,6 +85,11 @@ public sealed class ImportUserHandler(AggregateStore aggregates) : ICommandHandl
         foreach (var identity in command.ExternalIdentities ?? [])
         {
             Apply(User.LinkExternalIdentity(state, identity.IdpId, identity.ExternalUserId, identity.DisplayName));
+        }
+
+        if (command.Metadata is { Count: > 0 } metadata)
+        {
+            Apply(User.ChangeMetadata(state, metadata));
         }
 
         if (command.Disabled)

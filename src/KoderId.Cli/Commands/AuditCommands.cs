@@ -351,6 +351,7 @@ internal static class AuditCommands
         Row("display name", account.Profile.DisplayName);
         Row("phone", account.Profile.Phone);
         Row("language", account.Profile.PreferredLanguage);
+        Row("metadata", account.Metadata.Count == 0 ? "none" : string.Join(", ", account.Metadata.Keys));
         Row("password", account.Password.Set
             ? $"set {(account.Password.SetAt is { } set ? Terminal.Time(set) : "")}{(account.Password.Reason is { } reason ? $" ({reason})" : "")}{(account.Password.ChangeRequired ? ", change required" : "")}"
             : "not set");

@@ -14,6 +14,7 @@ internal static class AdminCommands
     private static readonly (string, string)[] UserColumns = [("Id", "id"), ("Username", "username"), ("Email", "email"), ("Status", "status"), ("Created", "createdAt")];
     private static readonly (string, string)[] ApiKeyColumns =
         [("Id", "id"), ("Name", "name"), ("Scopes", "scopes"), ("System", "system"), ("Expires", "expiresAt"), ("Revoked", "revoked"), ("Last used", "lastUsedAt")];
+    private static readonly (string, string)[] MetadataColumns = [("Key", "key"), ("Text", "text"), ("Value (base64)", "value")];
     private static readonly (string, string)[] NamedColumns = [("Id", "id"), ("Name", "name"), ("Created", "createdAt")];
 
     public static IEnumerable<Command> Create(CliContext context, GlobalOptions global)
@@ -87,6 +88,15 @@ internal static class AdminCommands
             Show(c, t, HttpMethod.Patch, $"v1/users/{p.Path("id")}",
                 MergePatch.Build(p.Parse.GetValue(set) ?? [], p.Parse.GetValue(clear) ?? [], p.Parse.GetValue(jsonBody)), ct, MergePatch.MediaType),
             set, clear, jsonBody));
+        users.Subcommands.Add(b.Leaf("metadata", "List a user's metadata entries", [Id("id")], (c, t, p, ct) =>
+            List(c, t, $"v1/users/{p.Path("id")}/metadata", MetadataColumns, ct)));
+        var text = new Option<string?>("--text") { Description = "The value as text (stored as UTF-8)" };
+        var base64 = new Option<string?>("--base64") { Description = "The value's bytes in base64" };
+        users.Subcommands.Add(b.Leaf("set-metadata", "Set a user's metadata entry (--text or --base64)", [Id("id"), Id("key")], (c, t, p, ct) =>
+            Show(c, t, HttpMethod.Put, $"v1/users/{p.Path("id")}/metadata/{p.Path("key")}", new SetMetadataBody(p.Parse.GetValue(base64), p.Parse.GetValue(text)), ct),
+            text, base64));
+        users.Subcommands.Add(b.Leaf("remove-metadata", "Remove a user's metadata entry", [Id("id"), Id("key")], (c, t, p, ct) =>
+            Show(c, t, HttpMethod.Delete, $"v1/users/{p.Path("id")}/metadata/{p.Path("key")}", null, ct)));
         users.Subcommands.Add(b.Leaf("erase", "Erase a user's personal data for good (right to erasure)", [Id("id")], (c, t, p, ct) =>
             Show(c, t, HttpMethod.Post, $"v1/users/{p.Path("id")}/erase", null, ct)));
         return users;
@@ -279,6 +289,10 @@ internal static class AdminCommands
     private static Argument<string> Id(string name) => new(name) { Description = $"The {name}" };
 
     private sealed record CreateUserBody(string Username, [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Email, [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? DisplayName);
+
+    private sealed record SetMetadataBody(
+        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Value,
+        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Text);
 
     private sealed record CreateApiKeyBody(
         string Name,

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Net.Mail;
 using System.Text;
@@ -78,6 +79,9 @@ public sealed record UserState(
     /// <summary>The external identities linked to the account (<c>user.external-identity-linked.v1</c>).</summary>
     public IReadOnlyList<ExternalIdentity> ExternalIdentities { get; init; } = [];
 
+    /// <summary>The user's metadata: key to the value's bytes, base64-encoded as the events carry them, ordered by key.</summary>
+    public ImmutableSortedDictionary<string, string> Metadata { get; init; } = ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal);
+
     public bool HasPassword => Password is not null;
 
     public UserStatus Status =>
@@ -115,6 +119,9 @@ public static partial class User
     public const int MaxEmailLength = 254;
     public const int MaxNameLength = 200;
     public const int MaxReasonLength = 500;
+    public const int MaxMetadataKeyLength = 200;
+    public const int MaxMetadataValueBytes = 16 * 1024;
+    public const int MaxMetadataEntries = 200;
 
     public static UserState Evolve(UserState state, object @event)
     {
@@ -132,8 +139,10 @@ public static partial class User
             UserEnabled => state with { Disabled = false },
             UserDeleted => state with { Deleted = true },
             UserRestored e => state with { Deleted = false, Disabled = e.Disabled },
-            UserErased => state with { Erased = true, Username = "", Email = null, EmailVerified = false, Profile = UserProfile.Empty, Password = null, ExternalIdentities = [] },
+            UserErased => state with { Erased = true, Username = "", Email = null, EmailVerified = false, Profile = UserProfile.Empty, Password = null, ExternalIdentities = [], Metadata = state.Metadata.Clear() },
             UserExternalIdentityLinked e => state with { ExternalIdentities = [.. state.ExternalIdentities, new ExternalIdentity(e.IdpId, e.ExternalUserId, e.DisplayName)] },
+            UserMetadataSet e => state with { Metadata = state.Metadata.SetItem(e.Key, e.Value) },
+            UserMetadataRemoved e => state with { Metadata = state.Metadata.Remove(e.Key) },
             UserPasswordSet e => state with { Password = new StoredPassword(e.PasswordHash, e.ChangeRequired) },
             UserLockedOut e => state with { Lock = new UserLock(e.Until, e.LockNumber) },
             UserUnlocked => state with { Lock = null },
@@ -385,6 +394,79 @@ public static partial class User
         return state.ExternalIdentities.Any(x => x.IdpId == idp && x.ExternalUserId == subject)
             ? []
             : [new UserExternalIdentityLinked(state.UserId, idp, subject, name)];
+    }
+
+    /// <summary>
+    /// Sets and removes metadata entries in one decision (a value null removes its key): an event per entry that
+    /// changes, none for a value already held or a key already absent. Throws KID1024 for a bad key, KID1025 for a bad
+    /// value, KID1026 when the user would hold more than <see cref="MaxMetadataEntries"/> entries. Allowed for a
+    /// disabled user, not a deleted or erased one.
+    /// </summary>
+    public static IReadOnlyList<object> ChangeMetadata(UserState state, IReadOnlyList<KeyValuePair<string, byte[]?>> changes)
+    {
+        EnsureLive(state);
+        ArgumentNullException.ThrowIfNull(changes);
+        var events = new List<object>(changes.Count);
+        var metadata = state.Metadata;
+        foreach (var (key, value) in changes)
+        {
+            EnsureMetadataKey(key);
+            if (value is null)
+            {
+                if (metadata.ContainsKey(key))
+                {
+                    metadata = metadata.Remove(key);
+                    events.Add(new UserMetadataRemoved(state.UserId, key));
+                }
+
+                continue;
+            }
+
+            if (value.Length is 0 or > MaxMetadataValueBytes)
+            {
+                throw new DomainException(DomainErrors.UserInvalidMetadataValue, $"A metadata value is 1 to {MaxMetadataValueBytes} bytes.");
+            }
+
+            var encoded = Convert.ToBase64String(value);
+            if (metadata.TryGetValue(key, out var held) && string.Equals(held, encoded, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            metadata = metadata.SetItem(key, encoded);
+            events.Add(new UserMetadataSet(state.UserId, key, encoded));
+        }
+
+        if (metadata.Count > MaxMetadataEntries && metadata.Count > state.Metadata.Count)
+        {
+            throw new DomainException(DomainErrors.UserMetadataLimit, $"A user holds at most {MaxMetadataEntries} metadata entries.");
+        }
+
+        return events;
+    }
+
+    /// <summary>Removes one entry; KID1027 when the user has no entry under <paramref name="key"/>.</summary>
+    public static IReadOnlyList<object> RemoveMetadata(UserState state, string key)
+    {
+        EnsureLive(state);
+        EnsureMetadataKey(key);
+        return state.Metadata.ContainsKey(key)
+            ? [new UserMetadataRemoved(state.UserId, key)]
+            : throw new DomainException(DomainErrors.UserMetadataNotFound, "The user has no metadata entry with this key.");
+    }
+
+    /// <summary>A metadata key: 1 to 200 characters, no control or format characters, no '/', no space at either end. Case matters.</summary>
+    public static bool IsValidMetadataKey(string? key) =>
+        key is { Length: > 0 and <= MaxMetadataKeyLength } && !char.IsWhiteSpace(key[0]) && !char.IsWhiteSpace(key[^1]) &&
+        !key.Contains('/', StringComparison.Ordinal) && key.All(c => CharUnicodeInfo.GetUnicodeCategory(c) is not (UnicodeCategory.Control or UnicodeCategory.Format
+            or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator or UnicodeCategory.OtherNotAssigned));
+
+    private static void EnsureMetadataKey(string key)
+    {
+        if (!IsValidMetadataKey(key))
+        {
+            throw new DomainException(DomainErrors.UserInvalidMetadataKey, $"A metadata key is 1 to {MaxMetadataKeyLength} printable characters without '/' and without a space at either end.");
+        }
     }
 
     /// <summary>Throws what <see cref="SetPassword"/> would for this user, before the caller spends a hash on it.</summary>

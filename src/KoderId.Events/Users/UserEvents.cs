@@ -93,3 +93,18 @@ public sealed record UserExternalIdentityLinked(
     string IdpId,
     [property: PersonalData] string ExternalUserId,
     [property: PersonalData] string? DisplayName = null);
+
+/// <summary>
+/// A metadata entry of the user is set (created or replaced): an application-defined key and its value, the
+/// bytes base64-encoded. The value is personal data (it is erased with the user); the key is not, so it must not
+/// carry personal data itself (keys are names such as <c>department</c>, as in Zitadel).
+/// </summary>
+[EventType("user.metadata-set.v1")]
+public sealed record UserMetadataSet(
+    [property: DataSubject] string UserId,
+    string Key,
+    [property: PersonalData] string Value);
+
+/// <summary>A metadata entry of the user is removed.</summary>
+[EventType("user.metadata-removed.v1")]
+public sealed record UserMetadataRemoved([property: DataSubject] string UserId, string Key);

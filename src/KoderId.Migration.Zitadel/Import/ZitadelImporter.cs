@@ -144,11 +144,6 @@ public sealed class ZitadelImporter(IServiceScopeFactory scopes, IEventStore sto
         var roles = PlanRoles(plan);
         PlanClients(plan);
         PlanAssignments(plan, users, roles);
-        foreach (var item in org.UserMetadata)
-        {
-            plan.Skip("user-metadata", item.Path, "user metadata is not part of Koder ID's user model", item.Id);
-        }
-
         foreach (var item in org.MachineKeys)
         {
             plan.Skip("machine-keys", item.Path, "machine keys (JWT profile) are not imported: the machine user's client gets a new secret", item.Id);
@@ -286,6 +281,7 @@ public sealed class ZitadelImporter(IServiceScopeFactory scopes, IEventStore sto
         var usernames = new Dictionary<string, string>(StringComparer.Ordinal);
         var emails = new Dictionary<string, string>(StringComparer.Ordinal);
         var links = org.UserLinks.GroupBy(l => l.UserId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        var metadata = org.UserMetadata.GroupBy(m => m.UserId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         var totp = sender.Optional<ITotpSeedImport>() is not null;
         foreach (var human in org.HumanUsers)
         {
@@ -380,8 +376,18 @@ public sealed class ZitadelImporter(IServiceScopeFactory scopes, IEventStore sto
                 _ => (false, (string?)null),
             };
 
+            List<KeyValuePair<string, byte[]?>>? entries = null;
+            if (human.UserId is not null && metadata.Remove(human.UserId, out var userMetadata))
+            {
+                entries = Metadata(plan, userMetadata, userId);
+                if (entries is null)
+                {
+                    continue;
+                }
+            }
+
             var command = new ImportUser(plan.TenantId!, userId, username, email, email is not null && human.IsEmailVerified, profile, hash,
-                human.PasswordChangeRequired, disabled, reason, identities);
+                human.PasswordChangeRequired, disabled, reason, identities, entries);
             try
             {
                 // Every decision of the command on a fresh state: whatever it would refuse is found before any write.
@@ -401,6 +407,14 @@ public sealed class ZitadelImporter(IServiceScopeFactory scopes, IEventStore sto
             plan.Users.Add(new UserPlan(human, command, totp ? human.OtpCode : null));
         }
 
+        foreach (var (_, orphans) in metadata)
+        {
+            foreach (var entry in orphans)
+            {
+                plan.Skip("user-metadata", entry.Path, "the user is not imported: deleted in Zitadel, or not a human user of this org (machine users become clients, which hold no metadata)", entry.UserId);
+            }
+        }
+
         foreach (var (_, orphans) in links)
         {
             foreach (var link in orphans)
@@ -410,6 +424,52 @@ public sealed class ZitadelImporter(IServiceScopeFactory scopes, IEventStore sto
         }
 
         return ids;
+    }
+
+    /// <summary>
+    /// A user's metadata entries, or null when one is malformed (the org fails: a value that is not base64). What is
+    /// well-formed for Zitadel but outside Koder ID's limits (a key with '/', a value over 16 KiB, more than 200 entries)
+    /// is skipped with its reason, and the user is imported without it.
+    /// </summary>
+    private static List<KeyValuePair<string, byte[]?>>? Metadata(OrgPlan plan, List<ZitadelUserMetadata> entries, string userId)
+    {
+        var kept = new Dictionary<string, byte[]?>(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            if (entry.Value is null)
+            {
+                plan.Skip("user-metadata", $"{entry.Path}.value", "an empty value (Zitadel requires at least one byte)", userId);
+                continue;
+            }
+
+            if (!MetadataValues.TryDecode(entry.Value, out var bytes))
+            {
+                plan.Fail($"{entry.Path}.value", ImportCodes.InvalidValue, "the value is not base64 (protobuf JSON bytes)");
+                return null;
+            }
+
+            if (!User.IsValidMetadataKey(entry.Key))
+            {
+                plan.Skip("user-metadata", $"{entry.Path}.key", $"a Koder ID metadata key is 1 to {User.MaxMetadataKeyLength} characters without '/' or control characters and no space at either end", userId);
+                continue;
+            }
+
+            if (bytes.Length > User.MaxMetadataValueBytes)
+            {
+                plan.Skip("user-metadata", $"{entry.Path}.value", $"the value is {bytes.Length} bytes; Koder ID keeps at most {User.MaxMetadataValueBytes}", userId);
+                continue;
+            }
+
+            if (!kept.ContainsKey(entry.Key) && kept.Count == User.MaxMetadataEntries)
+            {
+                plan.Skip("user-metadata", entry.Path, $"the user has more than {User.MaxMetadataEntries} metadata entries", userId);
+                continue;
+            }
+
+            kept[entry.Key] = bytes;
+        }
+
+        return [.. kept];
     }
 
     private static UserProfile Profile(OrgPlan plan, ZitadelHumanUser human, string userId)
@@ -749,6 +809,11 @@ public sealed class ZitadelImporter(IServiceScopeFactory scopes, IEventStore sto
         if (user.Command.ExternalIdentities is { Count: > 0 } identities)
         {
             report.Created("external-identities", identities.Count);
+        }
+
+        if (user.Command.Metadata is { Count: > 0 } metadata)
+        {
+            report.Created("user-metadata", metadata.Count);
         }
 
         if (user.OtpCode is not null)

@@ -146,7 +146,7 @@ public static class ZitadelExportReader
             [.. org.Objects("domains").Select(d => new ZitadelDomain(d.Path, d.RequiredString("domainName"), d.Bool("isVerified"), d.Bool("isPrimary")))],
             [.. org.Objects("humanUsers").Select(ReadHuman)],
             [.. org.Objects("machineUsers").Select(ReadMachine)],
-            [.. org.Objects("userMetadata").Select(m => new ZitadelItem(m.Path, "user metadata", m.String("id")))],
+            [.. org.Objects("userMetadata").Select(m => new ZitadelUserMetadata(m.Path, m.RequiredString("id"), m.RequiredString("key"), m.String("value")))],
             [.. org.Objects("machineKeys").Select(k => new ZitadelItem(k.Path, "machine key", k.String("userId")))],
             [.. org.Objects("projects").Select(x => new ZitadelProject(x.Path, x.RequiredString("projectId"), x.RequiredObject("project").RequiredString("name")))],
             [.. org.Objects("projectRoles").Select(r => new ZitadelProjectRole(r.Path, r.RequiredString("projectId"), r.RequiredString("roleKey"), r.String("displayName")))],

@@ -14,7 +14,7 @@ public sealed record ZitadelOrg(
     IReadOnlyList<ZitadelDomain> Domains,
     IReadOnlyList<ZitadelHumanUser> HumanUsers,
     IReadOnlyList<ZitadelMachineUser> MachineUsers,
-    IReadOnlyList<ZitadelItem> UserMetadata,
+    IReadOnlyList<ZitadelUserMetadata> UserMetadata,
     IReadOnlyList<ZitadelItem> MachineKeys,
     IReadOnlyList<ZitadelProject> Projects,
     IReadOnlyList<ZitadelProjectRole> ProjectRoles,
@@ -55,6 +55,13 @@ public sealed record ZitadelHumanUser(
 {
     // The hash and the OTP seed are secrets: a record dump in a log or a test failure must not show them.
     public override string ToString() => $"ZitadelHumanUser {{ Path = {Path}, UserId = {UserId}, HashedPassword = [redacted], OtpCode = [redacted] }}";
+}
+
+/// <summary>One metadata entry of a user (management.proto SetUserMetadataRequest): <see cref="Value"/> is the bytes as the export's base64, null when empty.</summary>
+public sealed record ZitadelUserMetadata(string Path, string UserId, string Key, string? Value)
+{
+    // The value is the user's data: a record dump in a log line or a test failure shows the key only.
+    public override string ToString() => $"ZitadelUserMetadata {{ Path = {Path}, UserId = {UserId}, Key = {Key}, Value = [redacted] }}";
 }
 
 public sealed record ZitadelIdpLink(string Path, string IdpId, string ExternalUserId, string? DisplayName);

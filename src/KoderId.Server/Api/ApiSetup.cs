@@ -82,7 +82,7 @@ public static class ApiSetup
         app.MapOpenApi().AllowAnonymous();
         app.MapTenantsApi();
         app.MapTenantSettingsApi();
-        app.MapUsersApi();
+        app.MapUsersApi().MapUserMetadataApi();
         app.MapUserSessionsApi();
         app.MapMySessionsApi();
         app.MapPasskeysApi();
