@@ -82,7 +82,12 @@ public static class Exports
                 ["userId"] = "300000000000000001",
                 ["user"] = new JsonObject { ["userName"] = "billing-bot", ["name"] = "Billing bot", ["accessTokenType"] = "ACCESS_TOKEN_TYPE_JWT" },
             }),
-            ["userMetadata"] = new JsonArray(new JsonObject { ["id"] = "200000000000000000", ["key"] = "department", ["value"] = "c2FsZXM=" }),
+            ["userMetadata"] = new JsonArray(
+                new JsonObject { ["id"] = "200000000000000000", ["key"] = "department", ["value"] = "c2FsZXM=" },
+                new JsonObject { ["id"] = "200000000000000000", ["key"] = "cost center", ["value"] = "_-8" }, // base64url, unpadded: bytes FF EF
+                new JsonObject { ["id"] = "200000000000000002", ["key"] = "employee-id", ["value"] = "RS00NzEx" },
+                new JsonObject { ["id"] = "200000000000000002", ["key"] = "groups/legacy", ["value"] = "eA==" }, // '/' is not a Koder ID key
+                new JsonObject { ["id"] = "300000000000000001", ["key"] = "owner", ["value"] = "YmlsbGluZw==" }), // a machine user
             ["projects"] = new JsonArray(new JsonObject { ["projectId"] = "400000000000000001", ["project"] = new JsonObject { ["name"] = "Portal", ["projectRoleAssertion"] = true } }),
             ["projectRoles"] = new JsonArray(
                 new JsonObject { ["projectId"] = "400000000000000001", ["roleKey"] = "portal.admin", ["displayName"] = "Portal admin" },

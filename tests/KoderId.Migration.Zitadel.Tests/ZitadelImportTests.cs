@@ -59,11 +59,18 @@ public sealed class ZitadelImportTests
         Assert.Contains(report.Skipped, s => s is { Kind: "users", Reason: "deleted in Zitadel", Path: "$.orgs[0].humanUsers[15]" });
 
         // IdP link kept as an external identity.
-        var linked = await host.ReadStreamAsync("acme-corp", "user-acme-corp-200000000000000002");
-        Assert.Contains(linked, e => e.Event is UserExternalIdentityLinked { IdpId: "600000000000000001", ExternalUserId: "108842156742893423012" });
+        var linkedUser = await host.ReadStreamAsync("acme-corp", "user-acme-corp-200000000000000002");
+        Assert.Contains(linkedUser, e => e.Event is UserExternalIdentityLinked { IdpId: "600000000000000001", ExternalUserId: "108842156742893423012" });
 
-        // Metadata, project grants, other policies, an invalid domain, implicit grant: skipped, each with a reason.
-        Assert.Contains(report.Skipped, s => s.Kind == "user-metadata" && s.Path == "$.orgs[0].userMetadata[0]");
+        // Metadata: the bytes as they were, set with the user in its one append.
+        Assert.Equal(3, report.Counts["user-metadata"].Created);
+        Assert.Contains(user, e => e.Event is UserMetadataSet { Key: "department", Value: "c2FsZXM=" });
+        Assert.Contains(user, e => e.Event is UserMetadataSet { Key: "cost center", Value: "/+8=" });
+        Assert.Contains(linkedUser, e => e.Event is UserMetadataSet { Key: "employee-id", Value: "RS00NzEx" });
+        Assert.Contains(report.Skipped, s => s.Kind == "user-metadata" && s.Path == "$.orgs[0].userMetadata[3].key");
+        Assert.Contains(report.Skipped, s => s.Kind == "user-metadata" && s.Path == "$.orgs[0].userMetadata[4]" && s.Id == "300000000000000001");
+
+        // Project grants, other policies, an invalid domain, implicit grant: skipped, each with a reason.
         Assert.Contains(report.Skipped, s => s.Kind == "not-mapped" && s.Path == "$.orgs[0].projectGrants[0]");
         Assert.Contains(report.Skipped, s => s.Kind == "policies" && s.Path == "$.orgs[0].loginPolicy");
         Assert.Contains(report.Skipped, s => s.Kind == "domains" && s.Path == "$.orgs[0].domains[1]");
@@ -227,6 +234,10 @@ public sealed class ZitadelImportTests
     [InlineData("{\"orgs\": [{\"orgId\": \"1\", \"org\": {\"name\": \"Xy\"}, \"humanUsers\": [{\"user\": {\"userName\": \"has space\"}}]}]}", "$.orgs[0].humanUsers[0].user.userName", "KID1014")]
     [InlineData("{\"orgs\": [{\"orgId\": \"1\", \"org\": {\"name\": \"Xy\"}, \"humanUsers\": [{\"user\": {\"userName\": \"a\", \"hashedPassword\": {\"value\": \"$md5$plain\"}}}]}]}", "$.orgs[0].humanUsers[0].user.hashedPassword.value", "not a format")]
     [InlineData("{\"orgs\": [{\"orgId\": \"1\", \"org\": {\"name\": \"Xy\"}, \"humanUsers\": [{\"userId\": \"7\", \"user\": {\"userName\": \"a\"}}, {\"userId\": \"8\", \"user\": {\"userName\": \"A\"}}]}]}", "$.orgs[0].humanUsers[1].user.userName", "username is also")]
+    [InlineData("{\"orgs\": [{\"orgId\": \"1\", \"org\": {\"name\": \"Xy\"}, \"humanUsers\": [{\"userId\": \"7\", \"user\": {\"userName\": \"a\"}}], \"userMetadata\": [{\"id\": \"7\", \"key\": \"k\", \"value\": \"not base64!\"}]}]}", "$.orgs[0].userMetadata[0].value", "not base64")]
+    [InlineData("{\"orgs\": [{\"orgId\": \"1\", \"org\": {\"name\": \"Xy\"}, \"humanUsers\": [{\"userId\": \"7\", \"user\": {\"userName\": \"a\"}}], \"userMetadata\": [{\"id\": \"7\", \"value\": \"AQ==\"}]}]}", "$.orgs[0].userMetadata[0].key", "is required")]
+    [InlineData("{\"orgs\": [{\"orgId\": \"1\", \"org\": {\"name\": \"Xy\"}, \"userMetadata\": [{\"key\": \"k\", \"value\": \"AQ==\"}]}]}", "$.orgs[0].userMetadata[0].id", "is required")]
+    [InlineData("{\"orgs\": [{\"orgId\": \"1\", \"org\": {\"name\": \"Xy\"}, \"userMetadata\": [{\"id\": \"7\", \"key\": 5, \"value\": \"AQ==\"}]}]}", "$.orgs[0].userMetadata[0].key", "must be a string")]
     public async Task a_malformed_org_is_refused_with_the_path_of_its_first_error(string json, string path, string reason)
     {
         await using var host = new ImportHost();
@@ -237,6 +248,34 @@ public sealed class ZitadelImportTests
         Assert.Contains(reason, error.Reason, StringComparison.Ordinal);
         Assert.Equal(0, await host.HeadAsync());
         Assert.DoesNotContain("$md5$plain", JsonSerializer.Serialize(report), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task metadata_outside_koder_ids_limits_is_skipped_with_its_reason_and_the_user_is_imported_without_it()
+    {
+        await using var host = new ImportHost();
+        var org = new JsonObject
+        {
+            ["orgId"] = "100000000000000007",
+            ["org"] = new JsonObject { ["name"] = "Limits" },
+            ["humanUsers"] = new JsonArray(Exports.Human("200000000000000777", "lim")),
+            ["userMetadata"] = new JsonArray(
+                new JsonObject { ["id"] = "200000000000000777", ["key"] = "big", ["value"] = Convert.ToBase64String(new byte[16 * 1024 + 1]) },
+                new JsonObject { ["id"] = "200000000000000777", ["key"] = "empty" },
+                new JsonObject { ["id"] = "200000000000000777", ["key"] = " padded", ["value"] = "AQ==" },
+                new JsonObject { ["id"] = "200000000000000777", ["key"] = "kept", ["value"] = "AQ==" }),
+        };
+
+        var report = await host.ImportAsync(Exports.Export(org));
+
+        Assert.True(report.Succeeded, string.Join("; ", report.Errors.Select(e => $"{e.Path} {e.Reason}")));
+        Assert.Equal(1, report.Counts["user-metadata"].Created);
+        Assert.Equal(3, report.Counts["user-metadata"].Skipped);
+        Assert.Contains(report.Skipped, s => s.Path == "$.orgs[0].userMetadata[0].value" && s.Reason.Contains("16385 bytes", StringComparison.Ordinal));
+        Assert.Contains(report.Skipped, s => s.Path == "$.orgs[0].userMetadata[1].value" && s.Reason.Contains("empty", StringComparison.Ordinal));
+        Assert.Contains(report.Skipped, s => s.Path == "$.orgs[0].userMetadata[2].key");
+        var user = await host.ReadStreamAsync("limits", "user-limits-200000000000000777");
+        Assert.Equal("kept", Assert.Single(user.Select(e => e.Event).OfType<UserMetadataSet>()).Key);
     }
 
     [Theory]

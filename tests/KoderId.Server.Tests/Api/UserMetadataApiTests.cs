@@ -176,6 +176,30 @@ public sealed class UserMetadataApiTests : IAsyncLifetime
         Assert.Empty(erased.GetProperty("items").EnumerateArray());
     }
 
+    [Fact]
+    public async Task as_of_shows_the_metadata_held_at_the_instant_and_replay_shows_values_erased_after_erasure()
+    {
+        await _api.OkAsync(HttpMethod.Put, _path + "/department", "acme", new { text = "Engineering" });
+        await Task.Delay(20);
+        var before = DateTimeOffset.UtcNow;
+        await Task.Delay(20);
+        await _api.OkAsync(HttpMethod.Put, _path + "/department", "acme", new { text = "Sales" });
+
+        var then = await _api.OkAsync(HttpMethod.Get, $"/v1/admin/audit/as-of?time={Uri.EscapeDataString(before.ToString("O"))}&user={_userId}", "acme");
+        Assert.Equal(Convert.ToBase64String("Engineering"u8), then.GetProperty("metadata").GetProperty("department").GetString());
+        var now = await _api.OkAsync(HttpMethod.Get, $"/v1/admin/audit/as-of?time={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddSeconds(1).ToString("O"))}&user={_userId}", "acme");
+        Assert.Equal(Convert.ToBase64String("Sales"u8), now.GetProperty("metadata").GetProperty("department").GetString());
+
+        await _api.OkAsync(HttpMethod.Post, $"/v1/users/{_userId}/erase", "acme");
+        using var replay = await _api.SendAsync(HttpMethod.Get, $"/v1/admin/audit/replay?subject={_userId}&format=jsonl", "acme");
+        var text = await replay.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
+        Assert.Contains("user.metadata-set.v1", text, StringComparison.Ordinal);
+        Assert.Contains("department", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(Convert.ToBase64String("Sales"u8), text, StringComparison.Ordinal);
+        Assert.DoesNotContain(Convert.ToBase64String("Engineering"u8), text, StringComparison.Ordinal);
+    }
+
     private Task<HttpResponseMessage> SendWithKeyAsync(string key, HttpMethod method, string path, string? body = null)
     {
         var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
