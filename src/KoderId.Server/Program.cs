@@ -27,8 +27,11 @@ if (problems.Count > 0)
 }
 
 app.UseKoderIdCorrelation();
-app.UseKoderIdProblemDetails();
+
+// Outside the exception handler: the request log and the HTTP metrics see the status the client got (a shed 503, a
+// refused 4xx), not an exception on its way out; the handler logs what is a server error itself.
 app.UseKoderIdObservability();
+app.UseKoderIdProblemDetails();
 app.UseKoderIdApi();
 app.MapKoderIdHealth();
 app.MapKoderIdMetrics();

@@ -42,9 +42,14 @@ public sealed class PasswordHashingGate : IDisposable
     /// <summary>Callers computing or waiting right now.</summary>
     public int Admitted => Volatile.Read(ref _admitted);
 
-    /// <summary>One computation per processor, as many waiting, for up to two seconds; retry after one second.</summary>
+    /// <summary>
+    /// One computation per processor; 32 per processor waiting, for up to two seconds; retry after one second. A
+    /// waiting caller holds no hash memory, only a task: the queue absorbs a burst of sign-ins (a password login is a
+    /// few requests, each refused one costs the client a round trip and a retry) while the wait bound still sheds
+    /// load the processors cannot serve within two seconds.
+    /// </summary>
     public static PasswordHashingGate CreateDefault() =>
-        new(Environment.ProcessorCount, Environment.ProcessorCount, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1));
+        new(Environment.ProcessorCount, 32 * Environment.ProcessorCount, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1));
 
     /// <summary>
     /// Waits for a slot. Throws <see cref="PasswordHashingBusyException"/> at once when the queue is full, or

@@ -37,7 +37,13 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
             _ => (StatusCodes.Status500InternalServerError, "An unexpected error occurred.", null, (string?)null),
         };
 
-        if (status >= StatusCodes.Status500InternalServerError)
+        if (exception is PasswordHashingBusyException)
+        {
+            // Load shedding, not a failure: the client is told when to retry.
+            httpContext.Items[KoderId.Server.Observability.ObservabilitySetup.ShedItem] = true;
+            LogShed(httpContext.Request.Method, httpContext.Request.Path);
+        }
+        else if (status >= StatusCodes.Status500InternalServerError)
         {
             LogServerError(exception, code ?? "none", httpContext.Request.Method, httpContext.Request.Path);
         }
@@ -93,6 +99,9 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
         KoderId.Application.Flows.FlowErrors.Throttled => StatusCodes.Status429TooManyRequests,
         _ => StatusCodes.Status400BadRequest,
     };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {Method} {Path} shed: password hashing is at capacity (503, code KID1106)")]
+    private partial void LogShed(string method, PathString path);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Request {Method} {Path} failed (code {Code})")]
     private partial void LogServerError(Exception exception, string code, string method, PathString path);

@@ -54,7 +54,10 @@ public static class ObservabilitySetup
         return builder;
     }
 
-    /// <summary>Request logging and HTTP metrics; call after the exception handler so failed requests are counted with their status.</summary>
+    /// <summary>Set on a request refused to shed load (a 503 with Retry-After): logged at Warning, it is the server protecting itself, not failing.</summary>
+    public const string ShedItem = "koderid.shed";
+
+    /// <summary>Request logging and HTTP metrics; call before (outside) the exception handler so every request is logged and counted with the status it got.</summary>
     public static WebApplication UseKoderIdObservability(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -63,7 +66,8 @@ public static class ObservabilitySetup
             // Without it the middleware writes to the static logger, which this host leaves silent.
             o.Logger = app.Services.GetRequiredService<Serilog.ILogger>();
             o.GetLevel = (context, _, error) =>
-                error is not null || context.Response.StatusCode >= 500 ? LogEventLevel.Error
+                context.Items.ContainsKey(ShedItem) ? LogEventLevel.Warning
+                : error is not null || context.Response.StatusCode >= 500 ? LogEventLevel.Error
                 : IsProbe(context.Request.Path) ? LogEventLevel.Verbose
                 : LogEventLevel.Information;
         });
