@@ -259,6 +259,35 @@ public sealed class AdminCommandsTests(ServerProcess server) : IClassFixture<Ser
         Assert.Equal("active", JsonDocument.Parse(restored.Stdout).RootElement.GetProperty("status").GetString(), StringComparer.OrdinalIgnoreCase);
     }
 
+    [Fact]
+    public async Task a_users_metadata_is_set_listed_as_a_table_and_removed()
+    {
+        Assert.Equal(0, (await RunAsync("tenants", "create", "cli-meta")).ExitCode);
+        var id = await CreatedIdAsync("users", "create", "dora", "--tenant", "cli-meta");
+
+        var set = await RunAsync("users", "set-metadata", id, "cost center", "--text", "4711", "--tenant", "cli-meta", "--json");
+        Assert.True(set.ExitCode == 0, set.ToString());
+        Assert.Equal("NDcxMQ==", JsonDocument.Parse(set.Stdout).RootElement.GetProperty("value").GetString());
+        Assert.Equal(0, (await RunAsync("users", "set-metadata", id, "badge", "--base64", "/+8=", "--tenant", "cli-meta")).ExitCode);
+
+        var table = await RunAsync("users", "metadata", id, "--tenant", "cli-meta");
+        Assert.True(table.ExitCode == 0, table.ToString());
+        Assert.Contains("cost center", table.Stdout, StringComparison.Ordinal);
+        Assert.Contains("4711", table.Stdout, StringComparison.Ordinal);
+        Assert.Contains("/+8=", table.Stdout, StringComparison.Ordinal);
+
+        var bad = await RunAsync("users", "set-metadata", id, "k", "--base64", "not base64!", "--tenant", "cli-meta");
+        Assert.Equal(1, bad.ExitCode);
+        Assert.StartsWith("KID1025", bad.Stderr, StringComparison.Ordinal);
+
+        Assert.Equal(0, (await RunAsync("users", "remove-metadata", id, "cost center", "--tenant", "cli-meta")).ExitCode);
+        var missing = await RunAsync("users", "remove-metadata", id, "cost center", "--tenant", "cli-meta");
+        Assert.Equal(1, missing.ExitCode);
+        Assert.StartsWith("KID1027", missing.Stderr, StringComparison.Ordinal);
+        var json = await RunAsync("users", "metadata", id, "--tenant", "cli-meta", "--json");
+        Assert.Equal(["badge"], JsonDocument.Parse(json.Stdout).RootElement.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("key").GetString()!).ToArray());
+    }
+
     [Theory]
     [InlineData("--set", "no-equals-sign")]
     [InlineData("--json-body", "[1,2]")]
