@@ -79,6 +79,6 @@ public static class AuthorizeParameters
     /// <summary>The scopes the server knows (discovery's <c>scopes_supported</c>).</summary>
     public static readonly IReadOnlySet<string> KnownScopes = new HashSet<string>(StringComparer.Ordinal)
     {
-        "openid", "profile", "email", "phone", "address", "offline_access", "roles",
+        "openid", "profile", "email", "phone", "address", "offline_access", "roles", "metadata", "urn:zitadel:iam:user:metadata",
     };
 }

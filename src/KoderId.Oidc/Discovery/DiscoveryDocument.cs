@@ -41,14 +41,14 @@ public sealed record DiscoveryDocument(
     [property: JsonPropertyName("frontchannel_logout_supported")] bool FrontchannelLogoutSupported,
     [property: JsonPropertyName("backchannel_logout_supported")] bool BackchannelLogoutSupported)
 {
-    public static readonly string[] Scopes = ["openid", "profile", "email", "phone", "address", "offline_access", "roles"];
+    public static readonly string[] Scopes = ["openid", "profile", "email", "phone", "address", "offline_access", "roles", "metadata", "urn:zitadel:iam:user:metadata"];
 
     public static readonly string[] Claims =
     [
         "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "at_hash", "sid", "tid",
         "name", "given_name", "family_name", "middle_name", "nickname", "preferred_username", "profile", "picture",
         "website", "gender", "birthdate", "zoneinfo", "locale", "updated_at",
-        "email", "email_verified", "phone_number", "phone_number_verified", "address", "roles",
+        "email", "email_verified", "phone_number", "phone_number_verified", "address", "roles", "metadata", "urn:zitadel:iam:user:metadata",
     ];
 
     private static readonly string[] Algorithms = [.. SigningAlgorithms.All];

@@ -362,6 +362,7 @@ public static class LoginEndpoints
         "address" => "See your postal address",
         "offline_access" => "Stay signed in when you are away (refresh tokens)",
         "roles" => "See your roles",
+        "metadata" or "urn:zitadel:iam:user:metadata" => "See the information stored with your account",
         _ => scope,
     };
 }

@@ -163,6 +163,6 @@ public static class TokenEndpoint
 
     private static readonly HashSet<string> UserScopes = new(StringComparer.Ordinal)
     {
-        "openid", "profile", "email", "phone", "address", "offline_access",
+        "openid", "profile", "email", "phone", "address", "offline_access", UserClaims.MetadataScope, UserClaims.ZitadelMetadataScope,
     };
 }

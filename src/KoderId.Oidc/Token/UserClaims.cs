@@ -1,14 +1,22 @@
+using KoderId.Application.Users;
 using KoderId.Projections.Roles;
 using KoderId.Projections.Users;
+using Mediator;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace KoderId.Oidc.Token;
 
 /// <summary>
 /// The standard claims of a user by scope (OIDC Core §5.4): <c>profile</c>, <c>email</c>, <c>phone</c>,
-/// <c>roles</c> (the effective roles). <c>address</c> has no data in the user model yet and adds nothing.
+/// <c>roles</c> (the effective roles), <c>metadata</c> (the user's metadata, key to base64 value; also under Zitadel's
+/// scope and claim name <c>urn:zitadel:iam:user:metadata</c>, so applications migrated from Zitadel read it unchanged).
+/// <c>address</c> has no data in the user model yet and adds nothing.
 /// </summary>
-public sealed class UserClaims(UserDirectory users, RoleDirectory roles)
+public sealed class UserClaims(UserDirectory users, RoleDirectory roles, IServiceScopeFactory scopeFactory)
 {
+    public const string MetadataScope = "metadata";
+    public const string ZitadelMetadataScope = "urn:zitadel:iam:user:metadata";
+
     public async ValueTask<UserView?> ActiveUserAsync(string tenantId, string userId, CancellationToken ct) =>
         await users.GetAsync(tenantId, userId, ct).ConfigureAwait(false) is { Status: UserStatus.Active } user ? user : null;
 
@@ -46,6 +54,28 @@ public sealed class UserClaims(UserDirectory users, RoleDirectory roles)
         if (scopes.Contains("roles"))
         {
             claims["roles"] = roles ?? await RolesAsync(user.TenantId, user.UserId, ct).ConfigureAwait(false);
+        }
+
+        var metadata = scopes.Contains(MetadataScope);
+        var zitadel = scopes.Contains(ZitadelMetadataScope);
+        if (metadata || zitadel)
+        {
+            // Read from the user's stream only when asked for: an entry set a moment ago is in the next token.
+            await using var scope = scopeFactory.CreateAsyncScope();
+            var entries = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new GetUserMetadata(user.TenantId, user.UserId), ct).ConfigureAwait(false);
+            if (entries.Count > 0)
+            {
+                var values = new SortedDictionary<string, string>(entries, StringComparer.Ordinal);
+                if (metadata)
+                {
+                    claims[MetadataScope] = values;
+                }
+
+                if (zitadel)
+                {
+                    claims[ZitadelMetadataScope] = values;
+                }
+            }
         }
     }
 

@@ -45,7 +45,7 @@ internal sealed partial class OidcHost : IAsyncDisposable
             redirectUris = new[] { RedirectUri },
             postLogoutRedirectUris = new[] { "https://rp.example/bye" },
             grantTypes = new[] { "authorization_code", "refresh_token", "client_credentials" },
-            scopes = new[] { "openid", "profile", "email", "offline_access", "roles", "api" },
+            scopes = new[] { "openid", "profile", "email", "offline_access", "roles", "api", "metadata", "urn:zitadel:iam:user:metadata" },
             firstParty = true,
         });
         host.ClientSecret = secret!;

@@ -92,7 +92,7 @@ public sealed class DiscoveryTests : IAsyncLifetime
         Assert.Contains("RS256", Strings(d, "id_token_signing_alg_values_supported"));
         Assert.Equal(["RS256", "ES256"], Strings(d, "id_token_signing_alg_values_supported"));
         Assert.Equal(["RS256", "ES256"], Strings(d, "userinfo_signing_alg_values_supported"));
-        Assert.Equal(["openid", "profile", "email", "phone", "address", "offline_access", "roles"], Strings(d, "scopes_supported"));
+        Assert.Equal(["openid", "profile", "email", "phone", "address", "offline_access", "roles", "metadata", "urn:zitadel:iam:user:metadata"], Strings(d, "scopes_supported"));
         Assert.Equal(["code"], Strings(d, "response_types_supported"));
         Assert.Equal(["query"], Strings(d, "response_modes_supported"));
         Assert.Equal(["authorization_code", "refresh_token", "client_credentials"], Strings(d, "grant_types_supported"));

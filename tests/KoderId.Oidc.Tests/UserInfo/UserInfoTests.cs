@@ -36,6 +36,38 @@ public sealed class UserInfoTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task the_metadata_scope_gives_the_users_metadata_in_the_id_token_and_userinfo_also_under_zitadels_name()
+    {
+        using (var set = await _host.Host.Api.SendAsync(HttpMethod.Put, $"/v1/users/{_host.UserId}/metadata/department", "acme", new { text = "Engineering" }))
+        {
+            Assert.True(set.IsSuccessStatusCode, await set.Content.ReadAsStringAsync());
+        }
+
+        var expected = Convert.ToBase64String("Engineering"u8);
+        var (browser, tokens) = await _host.SignInForTokensAsync("openid metadata urn:zitadel:iam:user:metadata");
+        browser.Dispose();
+        var idToken = OidcHost.Payload(tokens.GetProperty("id_token").GetString()!);
+        Assert.Equal(expected, idToken.GetProperty("metadata").GetProperty("department").GetString());
+        Assert.Equal(expected, idToken.GetProperty("urn:zitadel:iam:user:metadata").GetProperty("department").GetString());
+
+        // Userinfo reads the user's stream at the request: an entry set after the sign-in is there.
+        using (var later = await _host.Host.Api.SendAsync(HttpMethod.Put, $"/v1/users/{_host.UserId}/metadata/team", "acme", new { text = "Identity" }))
+        {
+            Assert.True(later.IsSuccessStatusCode);
+        }
+
+        using var response = await _host.BearerAsync(HttpMethod.Get, Url, tokens.GetProperty("access_token").GetString());
+        var body = await ClientHost.JsonAsync(response, HttpStatusCode.OK);
+        Assert.Equal(["department", "team"], body.GetProperty("metadata").EnumerateObject().Select(p => p.Name).ToArray());
+        Assert.Equal(Convert.ToBase64String("Identity"u8), body.GetProperty("urn:zitadel:iam:user:metadata").GetProperty("team").GetString());
+
+        // Without the scope, no metadata.
+        var (other, plain) = await _host.SignInForTokensAsync("openid profile");
+        other.Dispose();
+        Assert.False(OidcHost.Payload(plain.GetProperty("id_token").GetString()!).TryGetProperty("metadata", out _));
+    }
+
+    [Fact]
     public async Task openid_alone_gives_sub_alone()
     {
         var (browser, tokens) = await _host.SignInForTokensAsync("openid");
