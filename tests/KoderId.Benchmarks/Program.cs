@@ -9,7 +9,7 @@ using KoderId.Testing.Postgres;
 // dotnet run -c Release --project tests/KoderId.Benchmarks -- oidc [--seconds S] [--connections N] [--login-connections N] [--warmup S] [--only koderid|peer]
 //     [--scenarios cc,introspect,introspect-refresh,jwks,refresh,login]
 // dotnet run -c Release --project tests/KoderId.Benchmarks -- audit [--events N]
-// dotnet run -c Release --project tests/KoderId.Benchmarks -- import [--users N] [--concurrency C]
+// dotnet run -c Release --project tests/KoderId.Benchmarks -- import [--users N] [--concurrency C] [--only sqlite|postgres] [--breakdown] [--single-stream]
 // dotnet run -c Release --project tests/KoderId.Benchmarks -- flows [--clients N] [--seconds S] [--users N]
 // dotnet <KoderId.Benchmarks.dll> replay <target> <connection>   (child process used by "store")
 var targets = Targets.All();
@@ -35,7 +35,7 @@ if (args.Length == 0 || args[0] is not ("store" or "api" or "oidc" or "flows"))
     Console.Error.WriteLine("       KoderId.Benchmarks api [--users N] [--seconds S] [--only sqlite|postgres]");
     Console.Error.WriteLine("       KoderId.Benchmarks oidc [--seconds S] [--connections N] [--login-connections N] [--warmup S] [--only koderid|peer]");
     Console.Error.WriteLine("            [--scenarios cc,introspect,introspect-refresh,jwks,refresh,login]");
-    Console.Error.WriteLine("       KoderId.Benchmarks import [--users N] [--concurrency C]");
+    Console.Error.WriteLine("       KoderId.Benchmarks import [--users N] [--concurrency C] [--only sqlite|postgres] [--breakdown] [--single-stream]");
     Console.Error.WriteLine("       KoderId.Benchmarks flows [--clients N] [--seconds S] [--users N]");
     return 2;
 }

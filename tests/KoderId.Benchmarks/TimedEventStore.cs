@@ -98,3 +98,27 @@ internal sealed class TimedSubjectKeys(ISubjectKeyStore inner) : ISubjectKeyStor
         }
     }
 }
+
+/// <summary>For <c>import --single-stream</c>: the store without <see cref="IEventStore.SupportsMultiStreamAppend"/>, so the importer takes its one-user-at-a-time path (the comparison).</summary>
+internal sealed class SingleStreamEventStore(IEventStore inner) : IEventStore
+{
+    public Task<AppendResult> AppendAsync(AppendRequest request, CancellationToken ct = default) => inner.AppendAsync(request, ct);
+
+    public IAsyncEnumerable<StoredEvent> ReadStreamAsync(
+        string tenantId, string streamId, ReadDirection direction = ReadDirection.Forward, long fromVersion = 1, int maxCount = int.MaxValue, CancellationToken ct = default) =>
+        inner.ReadStreamAsync(tenantId, streamId, direction, fromVersion, maxCount, ct);
+
+    public IAsyncEnumerable<StoredEvent> ReadAllAsync(long afterPosition, int maxCount = int.MaxValue, CancellationToken ct = default) =>
+        inner.ReadAllAsync(afterPosition, maxCount, ct);
+
+    public Task<long> GetStreamVersionAsync(string tenantId, string streamId, CancellationToken ct = default) =>
+        inner.GetStreamVersionAsync(tenantId, streamId, ct);
+
+    public Task<string?> GetClaimOwnerAsync(string tenantId, string scope, string value, CancellationToken ct = default) =>
+        inner.GetClaimOwnerAsync(tenantId, scope, value, ct);
+
+    public Task<LogHead> ReadHeadAsync(CancellationToken ct = default) => inner.ReadHeadAsync(ct);
+
+    public Task WaitForEventsAsync(long afterPosition, TimeSpan timeout, CancellationToken ct = default) =>
+        inner.WaitForEventsAsync(afterPosition, timeout, ct);
+}

@@ -191,6 +191,111 @@ public abstract class EventStoreConformance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task a_multi_stream_append_leaves_the_same_rows_claims_and_head_as_the_same_appends_one_by_one()
+    {
+        if (!Store.SupportsMultiStreamAppend)
+        {
+            await Assert.ThrowsAsync<NotSupportedException>(() => Store.AppendManyAsync([Request("x", ExpectedVersion.NoStream)]));
+            return;
+        }
+
+        await using var twin = await CreateHarnessAsync();
+        AppendRequest[] seed =
+        [
+            Request("account-1", ExpectedVersion.NoStream, 2, UniqueClaim.Claim("username", "old-name")),
+            new(TenantB, "theirs", ExpectedVersion.NoStream, [Counter("theirs")]),
+        ];
+
+        // One stream twice, a claim released and taken by another stream, an own claim repeated, a claim and its release
+        // in one request, another tenant's stream appended to.
+        AppendRequest[] requests =
+        [
+            Request("account-1", ExpectedVersion.Exact(2), 1, UniqueClaim.Release("username", "old-name"), UniqueClaim.Claim("username", "new-name")),
+            Request("account-2", ExpectedVersion.NoStream, 2, UniqueClaim.Claim("username", "old-name")),
+            Request("account-2", ExpectedVersion.Exact(2), 1, UniqueClaim.Claim("email", "x@example.com"), UniqueClaim.Claim("username", "old-name")),
+            Request("account-3", ExpectedVersion.Any, 1, UniqueClaim.Claim("email", "y@example.com"), UniqueClaim.Release("email", "y@example.com")),
+            new(TenantB, "theirs", ExpectedVersion.Exact(1), [Counter("theirs"), Counter("theirs"), Counter("theirs")]),
+            Request("account-1", ExpectedVersion.Any, 1, UniqueClaim.Release("username", "never-claimed")),
+        ];
+        foreach (var request in seed)
+        {
+            await Store.AppendAsync(request);
+            await twin.Store.AppendAsync(request);
+        }
+
+        var bulk = await Store.AppendManyAsync(requests);
+        var single = new List<AppendResult>();
+        foreach (var request in requests)
+        {
+            single.Add(await twin.Store.AppendAsync(request));
+        }
+
+        Assert.Equal(single, bulk);
+        Assert.Equal(await RowsAsync(twin.Store), await RowsAsync(Store));
+        Assert.Equal(Convert.ToHexString((await twin.Store.ReadHeadAsync()).Hash), Convert.ToHexString((await Store.ReadHeadAsync()).Hash));
+        (string Scope, string Value)[] claims = [("username", "old-name"), ("username", "new-name"), ("email", "x@example.com"), ("email", "y@example.com")];
+        foreach (var (scope, value) in claims)
+        {
+            Assert.Equal(await twin.Store.GetClaimOwnerAsync(TenantA, scope, value), await Store.GetClaimOwnerAsync(TenantA, scope, value));
+        }
+
+        Assert.Equal("account-2", await Store.GetClaimOwnerAsync(TenantA, "username", "old-name"));
+        Assert.Null(await Store.GetClaimOwnerAsync(TenantA, "email", "y@example.com"));
+        Assert.Equal(4, await Store.GetStreamVersionAsync(TenantB, "theirs"));
+        var chain = await HashChainVerifier.VerifyAsync(Store);
+        Assert.True(chain.IsValid, chain.Problem);
+
+        static async Task<List<string>> RowsAsync(IEventStore store)
+        {
+            var rows = new List<string>();
+            await foreach (var e in store.ReadAllAsync(0))
+            {
+                rows.Add($"{e.Position} {e.StreamId} {e.StreamVersion} {e.TenantId} {e.EventType} {e.Data} {e.Metadata} {Convert.ToHexString(e.Hash)}");
+            }
+
+            return rows;
+        }
+    }
+
+    [Fact]
+    public async Task a_multi_stream_append_touching_another_tenants_stream_writes_nothing_of_any_stream()
+    {
+        if (!Store.SupportsMultiStreamAppend)
+        {
+            await Assert.ThrowsAsync<NotSupportedException>(() => Store.AppendManyAsync([Request("x", ExpectedVersion.NoStream)]));
+            return;
+        }
+
+        await AppendAsync(TenantB, "theirs", ExpectedVersion.NoStream);
+        var head = await Store.ReadHeadAsync();
+
+        await Assert.ThrowsAsync<WrongTenantException>(() =>
+            Store.AppendManyAsync([Request("fresh", ExpectedVersion.NoStream, 1, UniqueClaim.Claim("username", "fresh")), Request("theirs", ExpectedVersion.Any)]));
+
+        Assert.Equal(head.Position, (await Store.ReadHeadAsync()).Position);
+        Assert.Equal(0, await Store.GetStreamVersionAsync(TenantA, "fresh"));
+        Assert.Null(await Store.GetClaimOwnerAsync(TenantA, "username", "fresh"));
+    }
+
+    [Fact]
+    public async Task two_streams_of_one_multi_stream_append_claiming_one_value_are_refused_whole()
+    {
+        if (!Store.SupportsMultiStreamAppend)
+        {
+            await Assert.ThrowsAsync<NotSupportedException>(() => Store.AppendManyAsync([Request("x", ExpectedVersion.NoStream)]));
+            return;
+        }
+
+        var ex = await Assert.ThrowsAsync<UniqueClaimViolationException>(() => Store.AppendManyAsync(
+            [Request("first", ExpectedVersion.NoStream, 1, UniqueClaim.Claim("username", "same")), Request("second", ExpectedVersion.NoStream, 1, UniqueClaim.Claim("username", "same"))]));
+
+        Assert.Equal("first", ex.OwnerStreamId);
+        Assert.Null(await Store.GetClaimOwnerAsync(TenantA, "username", "same"));
+        Assert.Equal(0, (await Store.ReadHeadAsync()).Position);
+        Assert.Empty(await Store.AppendManyAsync([]));
+    }
+
+    [Fact]
     public async Task any_version_appends_whatever_the_stream_holds()
     {
         await AppendAsync(TenantA, "s", ExpectedVersion.Any);

@@ -85,7 +85,7 @@ public sealed class PostgresProjectionTests : PostgresTestDatabase
         return (store, new ProjectionManager(store, store, serializer, projections));
     }
 
-    private static async Task<long> TotalAsync(PostgresEventStore store, string counterId)
+    internal static async Task<long> TotalAsync(PostgresEventStore store, string counterId)
     {
         await using var connection = await store.OpenConnectionAsync();
         await using var cmd = new NpgsqlCommand("SELECT total FROM counter_totals_v1 WHERE counter_id = $1", (NpgsqlConnection)connection)
@@ -95,7 +95,7 @@ public sealed class PostgresProjectionTests : PostgresTestDatabase
         return await cmd.ExecuteScalarAsync() is long total ? total : 0;
     }
 
-    private sealed class CounterTotals : SqlProjection
+    internal sealed class CounterTotals : SqlProjection
     {
         public CounterTotals()
             : base("counter-totals", 1, ProjectionLifecycle.Inline, "counter_totals")
