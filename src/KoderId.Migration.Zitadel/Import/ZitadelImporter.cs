@@ -541,20 +541,20 @@ public sealed class ZitadelImporter(IServiceScopeFactory scopes, IEventStore sto
         {
             if (!keyIds.TryAdd(key.KeyId, key.Path))
             {
-                plan.Fail($"{key.Path}.keyId", ImportCodes.Duplicate, $"the key id is also {keyIds[key.KeyId]}'s");
+                plan.Fail(key.KeyIdPath, ImportCodes.Duplicate, $"the key id is also {keyIds[key.KeyId]}'s");
                 continue;
             }
 
             if (!machines.Contains(key.UserId))
             {
-                plan.Fail($"{key.Path}.userId", ImportCodes.UnknownUser, "is not the id of a machine user of this org");
+                plan.Fail(key.UserIdPath, ImportCodes.UnknownUser, "is not the id of a machine user of this org");
                 continue;
             }
 
             var converted = MachineKeyJwk.Convert(key.PublicKey, key.KeyId, key.ExpirationDate);
             if (converted.Error is { } error)
             {
-                plan.Fail($"{key.Path}.publicKey", ImportCodes.InvalidKey, error);
+                plan.Fail(key.PublicKeyPath, ImportCodes.InvalidKey, error);
                 continue;
             }
 

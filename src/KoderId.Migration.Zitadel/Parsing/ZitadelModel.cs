@@ -64,8 +64,18 @@ public sealed record ZitadelMachineUser(string Path, string UserId, string UserN
 /// <summary>
 /// A machine user's key (admin.proto DataMachineKey). <paramref name="PublicKey"/> is the bytes field as the document
 /// has it (base64 of a PEM public key): decoding it is the importer's check, so every bad key of an org is reported.
+/// The field paths are spelled as the document spells them (<c>publicKey</c> or <c>public_key</c>).
 /// </summary>
-public sealed record ZitadelMachineKey(string Path, string KeyId, string UserId, string Type, DateTimeOffset? ExpirationDate, string PublicKey);
+public sealed record ZitadelMachineKey(
+    string Path,
+    string KeyId,
+    string UserId,
+    string Type,
+    DateTimeOffset? ExpirationDate,
+    string PublicKey,
+    string KeyIdPath,
+    string UserIdPath,
+    string PublicKeyPath);
 
 public sealed record ZitadelProject(string Path, string ProjectId, string Name);
 
