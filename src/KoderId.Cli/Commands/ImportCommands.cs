@@ -158,7 +158,7 @@ internal static class ImportCommands
     private static string SecretCell(ImportReport report, GeneratedClient client) =>
         client.TokenEndpointAuthMethod == "private_key_jwt" ? "none: private_key_jwt with its Zitadel keys" : report.DryRun ? "(dry run)" : "-";
 
-        /// <summary>Reports at once on the caller's thread (Progress&lt;T&gt; would post to a pool thread, out of order).</summary>
+    /// <summary>Reports at once on the caller's thread (Progress&lt;T&gt; would post to a pool thread, out of order).</summary>
     private sealed class SyncProgress(Action<ImportProgress> report) : IProgress<ImportProgress>
     {
         public void Report(ImportProgress value) => report(value);

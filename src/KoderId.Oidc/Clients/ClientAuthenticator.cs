@@ -25,6 +25,7 @@ public sealed record AuthenticatedClient(ClientRecord Client, string Method)
 /// per request (more is <c>invalid_request</c>), and it must be the client's registered one. Every failure —
 /// unknown client, wrong secret, wrong method, bad assertion, replayed <c>jti</c> — is the same
 /// <c>invalid_client</c> 401, and an unknown client costs the same hash and compare as a wrong secret.
+/// A key of the client's JWK set with an <c>exp</c> member (a NumericDate) is not used from then on (ADR 0007).
 /// Reads only (the client cache); the one write is the assertion's <c>jti</c> (<see cref="ClientAssertionJtis"/>).
 /// </summary>
 public sealed class ClientAuthenticator(ClientDirectory clients, ClientAssertionJtis jtis, IClock clock)
