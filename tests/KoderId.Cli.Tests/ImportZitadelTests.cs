@@ -95,4 +95,30 @@ public sealed class ImportZitadelTests : IAsyncLifetime
         Assert.Equal(1, missing.ExitCode);
         Assert.StartsWith("KID4120: ", missing.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task a_machine_user_with_a_key_is_listed_as_private_key_jwt_without_a_secret_and_a_broken_key_fails_its_org()
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var key = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(rsa.ExportSubjectPublicKeyInfoPem()));
+        const string Machine = """
+            "machine_users": [{"user_id": "120080115081209420", "user": {"user_name": "bot", "name": "Bot"}}],
+            "machine_keys": [{"key_id": "120080115081209421", "user_id": "120080115081209420", "type": "KEY_TYPE_JSON", "public_key": "PEM_B64"}],
+            """;
+        await File.WriteAllTextAsync(ExportFile, Export.Replace("\"user_metadata\"", Machine.Replace("PEM_B64", key, StringComparison.Ordinal) + "\"user_metadata\"", StringComparison.Ordinal));
+
+        var run = await Cli.RunAsync(["import", "zitadel", ExportFile, .. Store]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var line = Assert.Single(run.StdoutLines, l => l.Contains("machine-user", StringComparison.Ordinal));
+        Assert.Contains("private_key_jwt", line, StringComparison.Ordinal);
+        Assert.Single(run.StdoutLines, l => l.Contains("machine-keys", StringComparison.Ordinal));
+
+        await File.WriteAllTextAsync(ExportFile, Export.Replace("\"org_id\": \"191279307643945217\"", "\"org_id\": \"191279307643945218\"", StringComparison.Ordinal)
+            .Replace("Test Org", "Other Org", StringComparison.Ordinal)
+            .Replace("\"user_metadata\"", Machine.Replace("PEM_B64", "not base64!", StringComparison.Ordinal) + "\"user_metadata\"", StringComparison.Ordinal));
+        var broken = await Cli.RunAsync(["import", "zitadel", ExportFile, .. Store]);
+        Assert.True(broken.ExitCode == 1, broken.ToString());
+        Assert.True(broken.Stdout.Contains("error KID1427 $.data_orgs.orgs[0].machine_keys[0].public_key: is not base64", StringComparison.Ordinal), broken.ToString());
+    }
 }

@@ -137,7 +137,7 @@ internal static class ImportCommands
             foreach (var client in report.Clients)
             {
                 clients.AddRow(Terminal.Cell(client.TenantId), Terminal.Cell(client.Source), Terminal.Cell(client.ZitadelId), Terminal.Cell(client.Name),
-                    Terminal.Cell(client.ClientId), Terminal.Cell(client.ClientSecret ?? (report.DryRun ? "(dry run)" : "-")));
+                    Terminal.Cell(client.ClientId), Terminal.Cell(client.ClientSecret ?? SecretCell(report, client)));
             }
 
             terminal.Write(clients);
@@ -153,6 +153,10 @@ internal static class ImportCommands
             terminal.WriteLine($"error {error.Code} {error.Path}: {error.Reason}");
         }
     }
+
+    /// <summary>A machine user with keys has no secret: it signs assertions with its Zitadel key, under the new client id.</summary>
+    private static string SecretCell(ImportReport report, GeneratedClient client) =>
+        client.TokenEndpointAuthMethod == "private_key_jwt" ? "none: private_key_jwt with its Zitadel keys" : report.DryRun ? "(dry run)" : "-";
 
     /// <summary>Reports at once on the caller's thread (Progress&lt;T&gt; would post to a pool thread, out of order).</summary>
     private sealed class SyncProgress(Action<ImportProgress> report) : IProgress<ImportProgress>

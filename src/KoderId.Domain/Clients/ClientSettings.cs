@@ -101,6 +101,12 @@ public static class ClientRules
     public const int MaxJwksLength = 16 * 1024;
     public const int MaxJwksKeys = 10;
 
+    /// <summary>The JWK member that ends a key's use for <c>private_key_jwt</c>: seconds since the epoch (a NumericDate).</summary>
+    public const string JwkExpiry = "exp";
+
+    /// <summary>9999-12-31T23:59:59Z, the last second a DateTimeOffset holds (and Zitadel's "never expires").</summary>
+    public const long MaxNumericDate = 253_402_300_799;
+
     public static readonly ImmutableArray<string> SigningAlgs = ["RS256", "ES256"];
     public static readonly ImmutableArray<string> DefaultScopes = ["openid", "profile", "email"];
 
@@ -290,7 +296,7 @@ public static class ClientRules
             {
                 if (!IsPublicJwk(key))
                 {
-                    throw Refuse(DomainErrors.ClientInvalidJwks, "Each key is a public RSA (n, e) or EC P-256 (x, y) JWK, with no private member.");
+                    throw Refuse(DomainErrors.ClientInvalidJwks, "Each key is a public RSA (n, e) or EC P-256 (x, y) JWK, with no private member; an exp member is a NumericDate.");
                 }
             }
 
@@ -311,6 +317,12 @@ public static class ClientRules
 
         string[] privateMembers = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
         if (privateMembers.Any(m => key.TryGetProperty(m, out _)))
+        {
+            return false;
+        }
+
+        // A key's expiry (as OpenID Federation's historical keys carry it): the client authenticator stops using the key then.
+        if (key.TryGetProperty(JwkExpiry, out var exp) && !(exp.ValueKind == JsonValueKind.Number && exp.TryGetInt64(out var seconds) && seconds is > 0 and <= MaxNumericDate))
         {
             return false;
         }

@@ -85,8 +85,9 @@ public sealed record SkippedItem(string Kind, string Path, string Reason, string
 public sealed record ImportError(string Path, string Code, string Reason);
 
 /// <param name="Source"><c>oidc-app</c>, <c>api-app</c> or <c>machine-user</c>.</param>
-/// <param name="ClientSecret">Shown this once; null for a public client and for a client that existed already.</param>
-public sealed record GeneratedClient(string TenantId, string Source, string ZitadelId, string Name, string ClientId, string? ClientSecret)
+/// <param name="ClientSecret">Shown this once; null for a public client, a <c>private_key_jwt</c> client (a machine user with keys) and a client that existed already.</param>
+/// <param name="TokenEndpointAuthMethod">How the client authenticates: <c>private_key_jwt</c> for a machine user with keys (its Zitadel keys, with this client id as <c>iss</c> and <c>sub</c>).</param>
+public sealed record GeneratedClient(string TenantId, string Source, string ZitadelId, string Name, string ClientId, string? ClientSecret, string? TokenEndpointAuthMethod = null)
 {
     public override string ToString() => $"GeneratedClient {{ TenantId = {TenantId}, ClientId = {ClientId}, ClientSecret = [redacted] }}";
 }
@@ -117,4 +118,10 @@ public static class ImportCodes
 
     /// <summary>A write failed after the org was validated (the domain's own code is in the reason).</summary>
     public const string WriteFailed = "KID1426";
+
+    /// <summary>A machine key's public key is not base64 of a PEM public key (the key material is never reported).</summary>
+    public const string InvalidKey = "KID1427";
+
+    /// <summary>An item names a user that is not one of the org's users of the kind it needs (a machine key's machine user).</summary>
+    public const string UnknownUser = "KID1428";
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
 using KoderId.Application.Clients;
 using KoderId.Application.Common;
 using KoderId.Application.Credentials;
@@ -95,7 +96,10 @@ public sealed class ZitadelImporter(IServiceScopeFactory scopes, IEventStore sto
 
     private sealed record RolePlan(string Path, string ZitadelId, string RoleId, string Name);
 
-    private sealed record ClientPlan(string Path, string Source, string ZitadelId, string ClientId, ClientDraft Draft);
+    /// <param name="Keys">Machine keys in the client's JWK set (a machine user's client authenticates with them).</param>
+    private sealed record ClientPlan(string Path, string Source, string ZitadelId, string ClientId, ClientDraft Draft, int Keys = 0);
+
+    private sealed record MachineKeyPlan(ZitadelMachineKey Source, JsonObject Jwk);
 
     private sealed record DomainPlan(string Path, string Domain, bool Primary);
 
@@ -142,11 +146,9 @@ public sealed class ZitadelImporter(IServiceScopeFactory scopes, IEventStore sto
         var users = PlanUsers(plan, sender);
         await CheckClaimsAsync(plan, ct).ConfigureAwait(false);
         var roles = PlanRoles(plan);
-        PlanClients(plan);
+        var keys = PlanMachineKeys(plan, (sender.Optional<IClock>() ?? new SystemClock()).UtcNow);
+        PlanClients(plan, keys);
         PlanAssignments(plan, users, roles);
-        foreach (var item in org.MachineKeys)
-        {
-            plan.Skip("machine-keys", item.Path, "machine keys (JWT profile) are not imported: the machine user's client gets a new secret", item.Id);
         }
 
         foreach (var item in org.NotMapped)
@@ -585,7 +587,79 @@ public sealed class ZitadelImporter(IServiceScopeFactory scopes, IEventStore sto
         return roles;
     }
 
-    private static void PlanClients(OrgPlan plan)
+    /// <summary>
+    /// Each machine key as a public JWK of its machine user's client (ADR 0007). A key that is not base64 of a PEM
+    /// public key, or names no machine user of the org, fails the org; a key Koder ID cannot verify with (algorithm,
+    /// curve, size) or one expired already is skipped with the reason; past the JWK set's limit the keys that expire
+    /// last are kept.
+    /// </summary>
+    private static Dictionary<string, List<MachineKeyPlan>> PlanMachineKeys(OrgPlan plan, DateTimeOffset now)
+    {
+        var org = plan.Org;
+        var machines = org.MachineUsers.Select(m => m.UserId).ToHashSet(StringComparer.Ordinal);
+        var keyIds = new Dictionary<string, string>(StringComparer.Ordinal);
+        var keys = new Dictionary<string, List<MachineKeyPlan>>(StringComparer.Ordinal);
+        foreach (var key in org.MachineKeys)
+        {
+            if (!keyIds.TryAdd(key.KeyId, key.Path))
+            {
+                plan.Fail(key.KeyIdPath, ImportCodes.Duplicate, $"the key id is also {keyIds[key.KeyId]}'s");
+                continue;
+            }
+
+            if (!machines.Contains(key.UserId))
+            {
+                plan.Fail(key.UserIdPath, ImportCodes.UnknownUser, "is not the id of a machine user of this org");
+                continue;
+            }
+
+            var converted = MachineKeyJwk.Convert(key.PublicKey, key.KeyId, key.ExpirationDate);
+            if (converted.Error is { } error)
+            {
+                plan.Fail(key.PublicKeyPath, ImportCodes.InvalidKey, error);
+                continue;
+            }
+
+            if (converted.Unusable is { } why)
+            {
+                plan.Skip("machine-keys", key.Path, why, key.KeyId);
+                continue;
+            }
+
+            if (key.ExpirationDate is { } expires && expires <= now)
+            {
+                plan.Skip("machine-keys", key.Path, $"expired at {expires.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}", key.KeyId);
+                continue;
+            }
+
+            if (!keys.TryGetValue(key.UserId, out var list))
+            {
+                keys[key.UserId] = list = [];
+            }
+
+            list.Add(new MachineKeyPlan(key, converted.Jwk!));
+        }
+
+        foreach (var (userId, list) in keys)
+        {
+            if (list.Count <= ClientRules.MaxJwksKeys)
+            {
+                continue;
+            }
+
+            var kept = list.OrderByDescending(k => k.Source.ExpirationDate ?? DateTimeOffset.MaxValue).Take(ClientRules.MaxJwksKeys).ToHashSet();
+            foreach (var dropped in list.Where(k => !kept.Contains(k)))
+            {
+                plan.Skip("machine-keys", dropped.Source.Path, $"the machine user has more than {ClientRules.MaxJwksKeys} usable keys: the {ClientRules.MaxJwksKeys} that expire last are imported", dropped.Source.KeyId);
+            }
+
+            list.RemoveAll(k => !kept.Contains(k));
+        }
+
+        return keys;
+    }
+
+    private static void PlanClients(OrgPlan plan, Dictionary<string, List<MachineKeyPlan>> machineKeys)
     {
         var org = plan.Org;
         foreach (var app in org.OidcApps)
@@ -644,9 +718,20 @@ public sealed class ZitadelImporter(IServiceScopeFactory scopes, IEventStore sto
 
         foreach (var machine in org.MachineUsers)
         {
+            // A client authenticates with one method (ClientAuthenticator): with keys it is private_key_jwt and has no
+            // secret, as in Zitadel the machine signed a JWT with its key; without keys it gets a secret (the export has none).
+            var keys = machineKeys.GetValueOrDefault(machine.UserId) ?? [];
+            var jwks = keys.Count == 0 ? null : new JsonObject { ["keys"] = new JsonArray([.. keys.Select(k => k.Jwk.DeepClone())]) }.ToJsonString();
             var draft = new ClientDraft(Name: string.IsNullOrWhiteSpace(machine.Name) ? machine.UserName : machine.Name, ClientType: ClientTypes.Confidential,
-                GrantTypes: [ClientGrantTypes.ClientCredentials], ResponseTypes: [], TokenEndpointAuthMethod: ClientAuthMethods.ClientSecretBasic, RequirePkce: false);
-            AddClient(plan, machine.Path, "machine-user", machine.UserId, ImportIds.Client("machine", org.OrgId, machine.UserId), draft);
+                GrantTypes: [ClientGrantTypes.ClientCredentials], ResponseTypes: [],
+                TokenEndpointAuthMethod: jwks is null ? ClientAuthMethods.ClientSecretBasic : ClientAuthMethods.PrivateKeyJwt, Jwks: jwks, RequirePkce: false);
+            if (!AddClient(plan, machine.Path, "machine-user", machine.UserId, ImportIds.Client("machine", org.OrgId, machine.UserId), draft, keys.Count))
+            {
+                foreach (var key in keys)
+                {
+                    plan.Skip("machine-keys", key.Source.Path, "the machine user's client is not imported", key.Source.KeyId);
+                }
+            }
         }
     }
 
@@ -666,16 +751,18 @@ public sealed class ZitadelImporter(IServiceScopeFactory scopes, IEventStore sto
         }
     }
 
-    private static void AddClient(OrgPlan plan, string path, string source, string zitadelId, string clientId, ClientDraft draft)
+    private static bool AddClient(OrgPlan plan, string path, string source, string zitadelId, string clientId, ClientDraft draft, int keys = 0)
     {
         try
         {
             ClientRules.Normalize(draft, ClientRegistrations.Admin);
-            plan.Clients.Add(new ClientPlan(path, source, zitadelId, clientId, draft));
+            plan.Clients.Add(new ClientPlan(path, source, zitadelId, clientId, draft, keys));
+            return true;
         }
         catch (DomainException ex)
         {
             plan.Skip("clients", path, $"{ex.Code}: {ex.Message}", zitadelId);
+            return false;
         }
     }
 
@@ -773,7 +860,8 @@ public sealed class ZitadelImporter(IServiceScopeFactory scopes, IEventStore sto
         {
             var exists = plan.TenantExists && await store.GetStreamVersionAsync(tenantId, StreamNames.Client(tenantId, client.ClientId), ct).ConfigureAwait(false) > 0;
             Count(report, "clients", exists);
-            report.Client(new GeneratedClient(tenantId, client.Source, client.ZitadelId, client.Draft.Name!, client.ClientId, null));
+            CountKeys(report, client, exists);
+            report.Client(Generated(tenantId, client, client.ClientId, null));
         }
 
         // Assignments are counted as planned: whether a user holds a role already is the role's stream to say.
@@ -798,6 +886,26 @@ public sealed class ZitadelImporter(IServiceScopeFactory scopes, IEventStore sto
             report.Created(kind);
         }
     }
+
+    private static void CountKeys(ImportReport report, ClientPlan client, bool existing)
+    {
+        if (client.Keys == 0)
+        {
+            return;
+        }
+
+        if (existing)
+        {
+            report.Existing("machine-keys", client.Keys);
+        }
+        else
+        {
+            report.Created("machine-keys", client.Keys);
+        }
+    }
+
+    private static GeneratedClient Generated(string tenantId, ClientPlan client, string clientId, string? secret) =>
+        new(tenantId, client.Source, client.ZitadelId, client.Draft.Name!, clientId, secret, client.Draft.TokenEndpointAuthMethod);
 
     private static void CountUserParts(ImportReport report, UserPlan user)
     {
@@ -996,12 +1104,15 @@ public sealed class ZitadelImporter(IServiceScopeFactory scopes, IEventStore sto
                     var registered = await sender.SendAsync(new RegisterClient(tenantId, client.Draft, ClientRegistrations.Admin, client.ClientId),
                         ImportIds.Origin(client.Source, client.ZitadelId), ct).ConfigureAwait(false);
                     report.Created("clients");
-                    report.Client(new GeneratedClient(tenantId, client.Source, client.ZitadelId, client.Draft.Name!, registered.ClientId, registered.ClientSecret));
+                    CountKeys(report, client, existing: false);
+                    report.Client(Generated(tenantId, client, registered.ClientId, registered.ClientSecret));
                 }
                 catch (DomainException ex) when (ex.Code == DomainErrors.ClientIdTaken)
                 {
+                    // A re-run leaves the client as it is (an administrator may have rotated its keys or secret since).
                     report.Existing("clients");
-                    report.Client(new GeneratedClient(tenantId, client.Source, client.ZitadelId, client.Draft.Name!, client.ClientId, null));
+                    CountKeys(report, client, existing: true);
+                    report.Client(Generated(tenantId, client, client.ClientId, null));
                 }
             }).ConfigureAwait(false);
         }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace KoderId.Migration.Zitadel.Parsing;
 
@@ -9,7 +10,7 @@ namespace KoderId.Migration.Zitadel.Parsing;
 /// by its lowerCamelCase name or its proto (snake_case) name, <c>null</c> is the field left out, int64 may be a
 /// string, enums are read by name (a number is accepted), and unknown fields are ignored.
 /// </summary>
-internal readonly struct ProtoJson(JsonElement element, string path)
+internal readonly partial struct ProtoJson(JsonElement element, string path)
 {
     public JsonElement Element { get; } = element;
 
@@ -165,6 +166,30 @@ internal readonly struct ProtoJson(JsonElement element, string path)
         throw field.Invalid("must be an integer");
     }
 
+    /// <summary>
+    /// A google.protobuf.Timestamp: RFC 3339 with <c>Z</c> or an offset and 0 to 9 fraction digits (nanoseconds past the
+    /// 100 ns .NET keeps are dropped). Absent is null.
+    /// </summary>
+    public DateTimeOffset? Timestamp(string camel)
+    {
+        if (Field(camel) is not { } field)
+        {
+            return null;
+        }
+
+        if (field.Element.ValueKind == JsonValueKind.String && TimestampPattern().Match(field.Element.GetString()!) is { Success: true } match)
+        {
+            var fraction = match.Groups["fraction"].Value;
+            var text = match.Groups["seconds"].Value + (fraction.Length > 0 ? "." + fraction[..Math.Min(fraction.Length, 7)] : "") + match.Groups["offset"].Value;
+            if (DateTimeOffset.TryParse(text.ToUpperInvariant(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value))
+            {
+                return value;
+            }
+        }
+
+        throw field.Invalid("must be an RFC 3339 timestamp (2030-01-31T12:00:00Z)");
+    }
+
     /// <summary>An enum by name (or number); absent is the first value, as protobuf leaves the zero value out.</summary>
     public string Enum(string camel, IReadOnlyList<string> values)
     {
@@ -210,6 +235,9 @@ internal readonly struct ProtoJson(JsonElement element, string path)
     }
 
     public ZitadelFormatException Invalid(string why) => new(Path, why);
+
+    [GeneratedRegex(@"^(?<seconds>[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2})(\.(?<fraction>[0-9]{1,9}))?(?<offset>[Zz]|[+-][0-9]{2}:[0-9]{2})$", RegexOptions.CultureInvariant)]
+    private static partial Regex TimestampPattern();
 
     public ZitadelFormatException Missing(string camel) => new($"{Path}.{camel}", "is required");
 }

@@ -147,7 +147,7 @@ public static class ZitadelExportReader
             [.. org.Objects("humanUsers").Select(ReadHuman)],
             [.. org.Objects("machineUsers").Select(ReadMachine)],
             [.. org.Objects("userMetadata").Select(m => new ZitadelUserMetadata(m.Path, m.RequiredString("id"), m.RequiredString("key"), m.String("value")))],
-            [.. org.Objects("machineKeys").Select(k => new ZitadelItem(k.Path, "machine key", k.String("userId")))],
+            [.. org.Objects("machineKeys").Select(ReadMachineKey)],
             [.. org.Objects("projects").Select(x => new ZitadelProject(x.Path, x.RequiredString("projectId"), x.RequiredObject("project").RequiredString("name")))],
             [.. org.Objects("projectRoles").Select(r => new ZitadelProjectRole(r.Path, r.RequiredString("projectId"), r.RequiredString("roleKey"), r.String("displayName")))],
             [.. org.Objects("oidcApps").Select(ReadOidcApp)],
@@ -190,6 +190,10 @@ public static class ZitadelExportReader
         var user = machine.RequiredObject("user");
         return new ZitadelMachineUser(machine.Path, machine.RequiredString("userId"), user.RequiredString("userName"), user.String("name"), user.String("description"));
     }
+
+    private static ZitadelMachineKey ReadMachineKey(ProtoJson key) =>
+        new(key.Path, key.RequiredString("keyId"), key.RequiredString("userId"), key.Enum("type", ZitadelEnums.KeyType), key.Timestamp("expirationDate"),
+            key.RequiredString("publicKey"), key.Field("keyId")!.Value.Path, key.Field("userId")!.Value.Path, key.Field("publicKey")!.Value.Path);
 
     private static ZitadelOidcApp ReadOidcApp(ProtoJson data)
     {

@@ -15,7 +15,7 @@ public sealed record ZitadelOrg(
     IReadOnlyList<ZitadelHumanUser> HumanUsers,
     IReadOnlyList<ZitadelMachineUser> MachineUsers,
     IReadOnlyList<ZitadelUserMetadata> UserMetadata,
-    IReadOnlyList<ZitadelItem> MachineKeys,
+    IReadOnlyList<ZitadelMachineKey> MachineKeys,
     IReadOnlyList<ZitadelProject> Projects,
     IReadOnlyList<ZitadelProjectRole> ProjectRoles,
     IReadOnlyList<ZitadelOidcApp> OidcApps,
@@ -68,6 +68,22 @@ public sealed record ZitadelIdpLink(string Path, string IdpId, string ExternalUs
 
 public sealed record ZitadelMachineUser(string Path, string UserId, string UserName, string? Name, string? Description);
 
+/// <summary>
+/// A machine user's key (admin.proto DataMachineKey). <paramref name="PublicKey"/> is the bytes field as the document
+/// has it (base64 of a PEM public key): decoding it is the importer's check, so every bad key of an org is reported.
+/// The field paths are spelled as the document spells them (<c>publicKey</c> or <c>public_key</c>).
+/// </summary>
+public sealed record ZitadelMachineKey(
+    string Path,
+    string KeyId,
+    string UserId,
+    string Type,
+    DateTimeOffset? ExpirationDate,
+    string PublicKey,
+    string KeyIdPath,
+    string UserIdPath,
+    string PublicKeyPath);
+
 public sealed record ZitadelProject(string Path, string ProjectId, string Name);
 
 public sealed record ZitadelProjectRole(string Path, string ProjectId, string RoleKey, string? DisplayName);
@@ -115,6 +131,8 @@ public static class ZitadelEnums
 
     public static readonly IReadOnlyList<string> OidcAuthMethodType =
         ["OIDC_AUTH_METHOD_TYPE_BASIC", "OIDC_AUTH_METHOD_TYPE_POST", "OIDC_AUTH_METHOD_TYPE_NONE", "OIDC_AUTH_METHOD_TYPE_PRIVATE_KEY_JWT"];
+
+    public static readonly IReadOnlyList<string> KeyType = ["KEY_TYPE_UNSPECIFIED", "KEY_TYPE_JSON"];
 
     public static readonly IReadOnlyList<string> ApiAuthMethodType = ["API_AUTH_METHOD_TYPE_BASIC", "API_AUTH_METHOD_TYPE_PRIVATE_KEY_JWT"];
 }

@@ -25,6 +25,7 @@ public sealed record AuthenticatedClient(ClientRecord Client, string Method)
 /// per request (more is <c>invalid_request</c>), and it must be the client's registered one. Every failure —
 /// unknown client, wrong secret, wrong method, bad assertion, replayed <c>jti</c> — is the same
 /// <c>invalid_client</c> 401, and an unknown client costs the same hash and compare as a wrong secret.
+/// A key of the client's JWK set with an <c>exp</c> member (a NumericDate) is not used from then on (ADR 0007).
 /// Reads only (the client cache); the one write is the assertion's <c>jti</c> (<see cref="ClientAssertionJtis"/>).
 /// </summary>
 public sealed class ClientAuthenticator(ClientDirectory clients, ClientAssertionJtis jtis, IClock clock)
@@ -40,7 +41,7 @@ public sealed class ClientAuthenticator(ClientDirectory clients, ClientAssertion
     private static readonly JsonWebTokenHandler Handler = new() { MapInboundClaims = false };
 
     /// <summary>Parsed keys per cached client record: a new record (any change to the client) parses again.</summary>
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ClientRecord, IList<SecurityKey>> Keys = new();
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ClientRecord, IReadOnlyList<ClientKey>> Keys = new();
 
     public async Task<AuthenticatedClient> AuthenticateAsync(HttpContext http, OidcTenant tenant, IFormCollection form)
     {
@@ -154,7 +155,7 @@ public sealed class ClientAuthenticator(ClientDirectory clients, ClientAssertion
         {
             ValidIssuer = client.ClientId,
             ValidAudiences = [tenant.Issuer, tenant.Endpoint(OidcPaths.Token), tenant.Issuer + http.Request.Path.Value],
-            IssuerSigningKeys = Keys.GetValue(client, c => new JsonWebKeySet(c.View.Jwks).GetSigningKeys()),
+            IssuerSigningKeys = Keys.GetValue(client, c => ClientKey.Parse(c.View.Jwks!)).Where(k => k.Expires is not { } exp || exp > now).Select(k => k.Key).ToList(),
             ValidAlgorithms = AssertionAlgorithms,
             RequireExpirationTime = true,
             RequireSignedTokens = true,
@@ -179,6 +180,34 @@ public sealed class ClientAuthenticator(ClientDirectory clients, ClientAssertion
         }
 
         return new AuthenticatedClient(client, ClientAuthMethods.PrivateKeyJwt);
+    }
+
+    /// <summary>A signing key of the client's JWK set and its <c>exp</c> member, if any: a key past it is not used (an imported Zitadel key's expiry, ADR 0007).</summary>
+    private sealed record ClientKey(SecurityKey Key, DateTimeOffset? Expires)
+    {
+        public static IReadOnlyList<ClientKey> Parse(string jwks)
+        {
+            var keys = new List<ClientKey>();
+            using var document = System.Text.Json.JsonDocument.Parse(jwks);
+            foreach (var jwk in document.RootElement.GetProperty("keys").EnumerateArray())
+            {
+                DateTimeOffset? expires = null;
+                if (jwk.TryGetProperty(ClientRules.JwkExpiry, out var exp))
+                {
+                    // Registration refuses anything but a positive integer; anything else found here fails closed.
+                    expires = exp.ValueKind == System.Text.Json.JsonValueKind.Number && exp.TryGetInt64(out var seconds) && seconds is > 0 and <= ClientRules.MaxNumericDate
+                        ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+                        : DateTimeOffset.MinValue;
+                }
+
+                foreach (var key in new JsonWebKeySet($"{{\"keys\":[{jwk.GetRawText()}]}}").GetSigningKeys())
+                {
+                    keys.Add(new ClientKey(key, expires));
+                }
+            }
+
+            return keys;
+        }
     }
 
     private async Task<ClientRecord?> FindAsync(OidcTenant tenant, string clientId, CancellationToken ct) =>

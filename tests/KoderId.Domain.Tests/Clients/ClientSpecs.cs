@@ -67,6 +67,9 @@ public sealed class ClientSpecs
     [InlineData(DomainErrors.ClientInvalidJwks, "jwks-both")]
     [InlineData(DomainErrors.ClientInvalidJwks, "jwks-uri-only")]
     [InlineData(DomainErrors.ClientInvalidJwks, "jwks-uri-http")]
+    [InlineData(DomainErrors.ClientInvalidJwks, "jwks-exp-text")]
+    [InlineData(DomainErrors.ClientInvalidJwks, "jwks-exp-fraction")]
+    [InlineData(DomainErrors.ClientInvalidJwks, "jwks-exp-past-9999")]
     [InlineData(DomainErrors.ClientInvalidName, "name")]
     [InlineData(DomainErrors.ClientInvalidType, "type")]
     [InlineData(DomainErrors.ClientInvalidPostLogoutRedirectUri, "logout")]
@@ -88,6 +91,9 @@ public sealed class ClientSpecs
             "jwks-both" => Web with { TokenEndpointAuthMethod = "private_key_jwt", Jwks = Jwks, JwksUri = "https://shop.example.com/jwks" },
             "jwks-uri-only" => Web with { TokenEndpointAuthMethod = "private_key_jwt", JwksUri = "https://shop.example.com/jwks" },
             "jwks-uri-http" => Web with { JwksUri = "http://shop.example.com/jwks" },
+            "jwks-exp-text" => Web with { TokenEndpointAuthMethod = "private_key_jwt", Jwks = Jwks.Replace("\"kty\"", "\"exp\":\"2030-01-01\",\"kty\"", StringComparison.Ordinal) },
+            "jwks-exp-fraction" => Web with { TokenEndpointAuthMethod = "private_key_jwt", Jwks = Jwks.Replace("\"kty\"", "\"exp\":1.5,\"kty\"", StringComparison.Ordinal) },
+            "jwks-exp-past-9999" => Web with { TokenEndpointAuthMethod = "private_key_jwt", Jwks = Jwks.Replace("\"kty\"", "\"exp\":253402300800,\"kty\"", StringComparison.Ordinal) },
             "name" => Web with { Name = " " },
             "type" => Web with { ClientType = "spa" },
             "logout" => Web with { PostLogoutRedirectUris = ["javascript:alert(1)"] },
@@ -95,6 +101,14 @@ public sealed class ClientSpecs
             _ => throw new ArgumentOutOfRangeException(nameof(what)),
         };
         Client().When(s => Domain.Clients.Client.Register(s, Id, draft, ClientRegistrations.Admin, Hash, null)).ThenFails(code);
+    }
+
+    [Fact]
+    public void a_jwk_may_carry_its_expiry_as_a_numeric_date()
+    {
+        var keyed = Web with { TokenEndpointAuthMethod = "private_key_jwt", Jwks = Jwks.Replace("\"kty\"", "\"exp\":253402300799,\"kty\"", StringComparison.Ordinal) };
+        var e = Registered(Client().When(s => Domain.Clients.Client.Register(s, Id, keyed, ClientRegistrations.Admin, Hash, null)));
+        Assert.Contains("\"exp\":253402300799", e.Jwks, StringComparison.Ordinal);
     }
 
     [Fact]

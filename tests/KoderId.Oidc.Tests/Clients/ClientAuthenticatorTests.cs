@@ -149,6 +149,27 @@ public sealed class ClientAuthenticatorTests : IAsyncLifetime, IDisposable
         await AuthenticateAsync(null, AssertionForm(Assertion(id, audience: _acme.Issuer)));
     }
 
+    [Fact]
+    public async Task a_key_past_its_jwk_exp_no_longer_authenticates_and_the_clients_other_keys_still_do()
+    {
+        var p = _key.ExportParameters(false);
+        var o = _otherKey.ExportParameters(false);
+        var past = DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeSeconds();
+        var future = DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeSeconds();
+        var jwks = new
+        {
+            keys = new object[]
+            {
+                new { kty = "EC", crv = "P-256", kid = "k1", x = Base64Url.EncodeToString(p.Q.X), y = Base64Url.EncodeToString(p.Q.Y), exp = past },
+                new { kty = "EC", crv = "P-256", kid = "k2", x = Base64Url.EncodeToString(o.Q.X), y = Base64Url.EncodeToString(o.Q.Y), exp = future },
+            },
+        };
+        var (id, _) = await _host.CreateClientAsync("acme", new { name = "Batch", grantTypes = new[] { "client_credentials" }, tokenEndpointAuthMethod = "private_key_jwt", jwks });
+
+        Assert.Equal(OAuthErrors.InvalidClient, (await FailsAsync(null, AssertionForm(Assertion(id)))).Error);
+        Assert.Equal("private_key_jwt", (await AuthenticateAsync(null, AssertionForm(Assertion(id, key: _otherKey)))).Method);
+    }
+
     [Theory]
     [InlineData("expired")]
     [InlineData("far-future")]
