@@ -149,8 +149,6 @@ public sealed class ZitadelImporter(IServiceScopeFactory scopes, IEventStore sto
         var keys = PlanMachineKeys(plan, (sender.Optional<IClock>() ?? new SystemClock()).UtcNow);
         PlanClients(plan, keys);
         PlanAssignments(plan, users, roles);
-        }
-
         foreach (var item in org.NotMapped)
         {
             plan.Skip("not-mapped", item.Path, $"{item.What}s are not mapped to Koder ID");
