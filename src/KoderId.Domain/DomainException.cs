@@ -90,6 +90,8 @@ public static class DomainErrors
     public const string SigningKeyUnsupportedAlgorithm = "KID1250";
     public const string FlowMalformedAnswer = "KID1300";
     public const string LockoutUserLocked = "KID1301";
+    /// <summary>A session, code or refresh token whose user is disabled, deleted or erased (ADR 0008): refused on use, revoked or not yet.</summary>
+    public const string SessionUserInactive = "KID1302";
 
     /// <summary>An external identity (IdP link) without a provider or subject, or one that is too long.</summary>
     public const string UserInvalidExternalIdentity = "KID1420";
@@ -296,6 +298,7 @@ public static class DomainErrors
         [AuditUserNotFound] = "audit.user_not_found",
         [UserInvalidExternalIdentity] = "user.invalid_external_identity",
         [LockoutUserLocked] = "lockout.user_locked",
+        [SessionUserInactive] = "session.user_inactive",
     };
 
     /// <summary>Every code and its name, for the errors catalogue and its test.</summary>

@@ -2,6 +2,7 @@ using KoderId.Application.Common;
 using KoderId.Domain;
 using KoderId.Domain.Grants;
 using KoderId.Domain.Sessions;
+using KoderId.Domain.Users;
 
 namespace KoderId.Application.Grants;
 
@@ -13,6 +14,18 @@ internal static class GrantWrites
     {
         var session = await LoadSessionAsync(aggregates, tenantId, sessionId, ct).ConfigureAwait(false);
         return session.IsActiveAt(now) ? session : throw new DomainException(DomainErrors.SessionRevoked, "The session has ended.");
+    }
+
+    /// <summary>
+    /// The session's user, when it may still use a grant: KID1302 when disabled, deleted or erased. ADR 0008: the
+    /// status is checked on every use, so a session whose revocation a crash left unrecorded is refused all the same.
+    /// </summary>
+    public static async Task<UserState> RequireUserWhoCanSignInAsync(AggregateStore aggregates, string tenantId, string userId, CancellationToken ct)
+    {
+        var user = User.IsValidUserId(userId)
+            ? (await aggregates.LoadAsync(Aggregates.User, tenantId, StreamNames.User(tenantId, userId), ct).ConfigureAwait(false)).State
+            : UserState.Initial;
+        return User.CanSignIn(user) ? user : throw new DomainException(DomainErrors.SessionUserInactive, "The user can no longer sign in.");
     }
 
     public static async Task<SessionState> LoadSessionAsync(AggregateStore aggregates, string tenantId, string sessionId, CancellationToken ct)

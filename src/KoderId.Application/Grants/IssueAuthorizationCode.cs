@@ -31,6 +31,7 @@ public sealed class IssueAuthorizationCodeHandler(AggregateStore aggregates, ICl
         await aggregates.RequireActiveTenantAsync(command.TenantId, cancellationToken).ConfigureAwait(false);
         var now = clock.UtcNow;
         var session = await GrantWrites.RequireActiveSessionAsync(aggregates, command.TenantId, command.SessionId, now, cancellationToken).ConfigureAwait(false);
+        await GrantWrites.RequireUserWhoCanSignInAsync(aggregates, command.TenantId, session.UserId, cancellationToken).ConfigureAwait(false);
         var code = GrantSecrets.NewSecret();
         var hash = GrantSecrets.Hash(code);
         var expiresAt = now + (command.Lifetime is { } l && l > TimeSpan.Zero ? l : AuthorizationCode.DefaultLifetime);

@@ -60,6 +60,7 @@ public sealed class RedeemAuthorizationCodeHandler(AggregateStore aggregates, IC
         // Every check before anything is written: a refused redemption leaves no family behind.
         AuthorizationCode.Redeem(code, command.ClientId, command.RedirectUri, command.CodeVerifier, null, now);
         var session = await GrantWrites.RequireActiveSessionAsync(aggregates, command.TenantId, code.SessionId, now, cancellationToken).ConfigureAwait(false);
+        await GrantWrites.RequireUserWhoCanSignInAsync(aggregates, command.TenantId, session.UserId, cancellationToken).ConfigureAwait(false);
 
         StartedRefreshFamily? family = null;
         if (command.IssueRefreshToken)

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using KoderId.Application.Common;
 using KoderId.Domain;
 using KoderId.Domain.Grants;
+using KoderId.Domain.Users;
 using KoderId.Events.Grants;
 using Mediator;
 
@@ -28,11 +29,12 @@ public sealed record RotatedRefreshToken(
 /// ADR 0004: the rotation is appended at the version read, once (no reload and retry). A parallel refresh of
 /// the same token that loses the append is a race, answered KID1247 without revoking anything; a rotated-out
 /// generation presented after its rotation committed is a replay: the security event and the family's
-/// revocation are appended, then KID1246. A revoked or ended session (KID1233), a revoked (KID1244) or expired
+/// revocation are appended, then KID1246. A revoked or ended session (KID1233), a user who can no longer sign in
+/// (KID1302) or is locked out (KID1301), a revoked (KID1244) or expired
 /// (KID1243) family and another client's token (KID1245) are refused without an event; so is an unknown,
 /// malformed or other tenant's token (KID1242).
 /// </summary>
-public sealed class RotateRefreshTokenHandler(AggregateStore aggregates, Flows.FlowGuard guard, IClock clock) : ICommandHandler<RotateRefreshToken, RotatedRefreshToken>
+public sealed class RotateRefreshTokenHandler(AggregateStore aggregates, IClock clock) : ICommandHandler<RotateRefreshToken, RotatedRefreshToken>
 {
     public async ValueTask<RotatedRefreshToken> Handle(RotateRefreshToken command, CancellationToken cancellationToken)
     {
@@ -58,8 +60,11 @@ public sealed class RotateRefreshTokenHandler(AggregateStore aggregates, Flows.F
             throw new DomainException(DomainErrors.SessionRevoked, "The session has ended.");
         }
 
-        // ADR 0006: a locked-out user's token is refused before it rotates, so it works again once the lock ends.
-        if (await guard.IsLockedAsync(command.TenantId, current.UserId, cancellationToken).ConfigureAwait(false))
+        // ADR 0008: a user who can no longer sign in is refused even when the session's revocation was not recorded
+        // (a crash between the status event and the revocation). ADR 0006: a locked-out user's token is refused before
+        // it rotates, so it works again once the lock ends. One read of the user stream answers both.
+        var user = await GrantWrites.RequireUserWhoCanSignInAsync(aggregates, command.TenantId, current.UserId, cancellationToken).ConfigureAwait(false);
+        if (User.IsLockedAt(user, now))
         {
             throw new DomainException(DomainErrors.LockoutUserLocked, "The user is locked out.");
         }

@@ -9,11 +9,14 @@ public static class SessionRevokeReasons
     public const string Logout = "logout";
     public const string Admin = "admin";
     public const string UserDisabled = "user-disabled";
+    public const string UserDeleted = "user-deleted";
+    public const string UserErased = "user-erased";
     public const string PasswordChanged = "password-changed";
     public const string Security = "security";
     public const string ReuseDetected = "reuse-detected";
 
-    public static readonly ImmutableArray<string> All = [Logout, Admin, UserDisabled, PasswordChanged, Security, ReuseDetected];
+    // Appended, never reordered or removed: the schema's enum (eventschemas/sessions/session.revoked.v1) only grows, so every stored reason stays valid.
+    public static readonly ImmutableArray<string> All = [Logout, Admin, UserDisabled, PasswordChanged, Security, ReuseDetected, UserDeleted, UserErased];
 
     public static bool IsKnown(string? reason) => reason is not null && All.Contains(reason, StringComparer.Ordinal);
 }

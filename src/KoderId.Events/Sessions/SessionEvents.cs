@@ -26,6 +26,6 @@ public sealed record SessionStarted(
     public override int GetHashCode() => HashCode.Combine(SessionId, UserId, ExpiresAt, SecretHash, AuthTime);
 }
 
-/// <param name="Reason">Why: <c>logout</c>, <c>admin</c>, <c>user-disabled</c>, <c>password-changed</c>, <c>security</c>, <c>reuse-detected</c>.</param>
+/// <param name="Reason">Why: <c>logout</c>, <c>admin</c>, <c>user-disabled</c>, <c>password-changed</c>, <c>security</c>, <c>reuse-detected</c>, <c>user-deleted</c>, <c>user-erased</c> (the last two added without a new version: ADR 0008).</param>
 [EventType("session.revoked.v1")]
 public sealed record SessionRevoked(string SessionId, [property: DataSubject] string UserId, string Reason);

@@ -1,3 +1,4 @@
+using KoderId.Domain;
 using KoderId.Oidc.Common;
 using KoderId.Oidc.Login;
 using Microsoft.AspNetCore.Http;
@@ -35,13 +36,7 @@ public sealed class AuthorizeFlow(
         var session = cookie is null ? null : await sessions.FindAsync(tenant.TenantId, cookie, ct).ConfigureAwait(false);
         if (session is null || !IsFreshEnough(session, request))
         {
-            if (request.PromptNone)
-            {
-                Redirect(http, tenant, request, OAuthErrors.LoginRequired, "The user must sign in.");
-                return;
-            }
-
-            SeeOther(http, QueryHelpers.AddQueryString(OidcPaths.Login, "ar", pending.Protect(request)));
+            SignInRequired(http, tenant, request);
             return;
         }
 
@@ -65,7 +60,18 @@ public sealed class AuthorizeFlow(
             return;
         }
 
-        var code = await codes.IssueAsync(request, session, ct).ConfigureAwait(false);
+        string code;
+        try
+        {
+            code = await codes.IssueAsync(request, session, ct).ConfigureAwait(false);
+        }
+        catch (DomainException ended) when (ended.Code is DomainErrors.SessionRevoked or DomainErrors.SessionUserInactive)
+        {
+            // The session ended, or its user was disabled, deleted or erased, after the cookie was checked (ADR 0008): as if there were none.
+            SignInRequired(http, tenant, request);
+            return;
+        }
+
         var location = QueryHelpers.AddQueryString(request.RedirectUri, new Dictionary<string, string?>
         {
             [AuthorizeParameters.Code] = code,
@@ -73,6 +79,18 @@ public sealed class AuthorizeFlow(
             [AuthorizeParameters.Iss] = tenant.Issuer,
         }.Where(p => p.Value is not null));
         SeeOther(http, location);
+    }
+
+    /// <summary>No usable session: <c>login_required</c> for <c>prompt=none</c> (OIDC Core §3.1.2.6), else the login page.</summary>
+    private void SignInRequired(HttpContext http, OidcTenant tenant, ValidatedAuthorizeRequest request)
+    {
+        if (request.PromptNone)
+        {
+            Redirect(http, tenant, request, OAuthErrors.LoginRequired, "The user must sign in.");
+            return;
+        }
+
+        SeeOther(http, QueryHelpers.AddQueryString(OidcPaths.Login, "ar", pending.Protect(request)));
     }
 
     /// <summary>An error sent back to the verified redirect URI with <c>state</c> and <c>iss</c> (RFC 6749 §4.1.2.1, RFC 9207).</summary>

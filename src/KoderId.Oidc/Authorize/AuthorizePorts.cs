@@ -12,8 +12,18 @@ public sealed record SsoSession(
 /// <summary>Port: SSO sessions behind the cookie. The cookie value is a bearer secret; only its hash is stored.</summary>
 public interface ISsoSessions
 {
-    /// <summary>The active session the cookie value proves, or null (unknown, revoked, expired, another tenant's).</summary>
+    /// <summary>
+    /// The active session the cookie value proves, of a user who may sign in now; null when the session is unknown,
+    /// revoked, expired or another tenant's, and when its user is disabled, deleted, erased or locked out (ADR 0008:
+    /// the user is re-checked on every use, so a revocation that has not happened yet changes nothing).
+    /// </summary>
     ValueTask<SsoSession?> FindAsync(string tenantId, string cookieValue, CancellationToken ct);
+
+    /// <summary>
+    /// The active session the cookie value proves whatever its user's state: only to end it (sign-out, a new sign-in
+    /// replacing it), never to act as its user. A locked-out user can still sign out.
+    /// </summary>
+    ValueTask<SsoSession?> FindToEndAsync(string tenantId, string cookieValue, CancellationToken ct);
 
     /// <summary>Starts a session for a user who just authenticated; returns it and the cookie value to set.</summary>
     ValueTask<(SsoSession Session, string CookieValue)> StartAsync(string tenantId, string userId, IReadOnlyList<string> authMethods, string acr, CancellationToken ct);

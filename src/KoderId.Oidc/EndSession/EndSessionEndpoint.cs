@@ -210,7 +210,7 @@ public static class EndSessionEndpoint
 
         var sessions = services.GetRequiredService<ISsoSessions>();
         var cookie = SsoCookie.Read(http.Request, tenant);
-        var current = cookie is null ? null : await sessions.FindAsync(tenant.TenantId, cookie, http.RequestAborted).ConfigureAwait(false);
+        var current = cookie is null ? null : await sessions.FindToEndAsync(tenant.TenantId, cookie, http.RequestAborted).ConfigureAwait(false);
         if (current is not null && !request.Confirmed
             && !(request.HasValidHint && string.Equals(request.HintSessionId, current.SessionId, StringComparison.Ordinal)))
         {

@@ -280,7 +280,7 @@ public static class LoginEndpoints
         FlowCookie.Delete(http.Response, target.Tenant);
         var sessions = http.RequestServices.GetRequiredService<ISsoSessions>();
         if (SsoCookie.Read(http.Request, target.Tenant) is { } previous
-            && await sessions.FindAsync(target.Tenant.TenantId, previous, ct).ConfigureAwait(false) is { } old
+            && await sessions.FindToEndAsync(target.Tenant.TenantId, previous, ct).ConfigureAwait(false) is { } old
             && old.SessionId != session.Id)
         {
             // A new sign-in replaces the browser's session rather than leaving the old one alive behind it.

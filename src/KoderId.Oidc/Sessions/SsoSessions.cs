@@ -1,15 +1,34 @@
+using KoderId.Application.Flows;
 using KoderId.Application.Grants;
 using KoderId.Application.Sessions;
 using KoderId.Oidc.Authorize;
 using KoderId.Projections.Sessions;
+using KoderId.Projections.Users;
 using Mediator;
 
 namespace KoderId.Oidc.Sessions;
 
-/// <summary>The SSO sessions port over the session commands and the sessions read model.</summary>
-public sealed class SsoSessions(SessionDirectory directory, ISender sender, TimeProvider time) : ISsoSessions
+/// <summary>The SSO sessions port over the session commands and the sessions and users read models.</summary>
+public sealed class SsoSessions(SessionDirectory directory, UserDirectory users, FlowGuard guard, ISender sender, TimeProvider time) : ISsoSessions
 {
     public async ValueTask<SsoSession?> FindAsync(string tenantId, string cookieValue, CancellationToken ct)
+    {
+        if (await FindToEndAsync(tenantId, cookieValue, ct).ConfigureAwait(false) is not { } session)
+        {
+            return null;
+        }
+
+        // ADR 0008: the session is only as good as its user now. The status comes from the inline users model; the
+        // lock from the user's stream, as every other authentication path reads it (ADR 0006).
+        if (await users.GetAsync(tenantId, session.UserId, ct).ConfigureAwait(false) is not { Status: UserStatus.Active })
+        {
+            return null;
+        }
+
+        return await guard.IsLockedAsync(tenantId, session.UserId, ct).ConfigureAwait(false) ? null : session;
+    }
+
+    public async ValueTask<SsoSession?> FindToEndAsync(string tenantId, string cookieValue, CancellationToken ct)
     {
         if (!SessionCookie.TryParse(cookieValue, out var sessionId, out var secret))
         {

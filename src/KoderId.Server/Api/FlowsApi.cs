@@ -113,7 +113,7 @@ public static class FlowsApi
         var oidcTenant = await http.RequestServices.GetRequiredService<IOidcTenantResolver>().ResolveAsync(http, requireActive: true, ct);
         var sessions = http.RequestServices.GetRequiredService<ISsoSessions>();
         if (SsoCookie.Read(http.Request, oidcTenant) is { } previous
-            && await sessions.FindAsync(tenantId, previous, ct) is { } old
+            && await sessions.FindToEndAsync(tenantId, previous, ct) is { } old
             && old.SessionId != session.Id)
         {
             await sessions.RevokeAsync(tenantId, old.SessionId, "logout", ct);

@@ -219,7 +219,7 @@ public static class EmailPages
 
         var sessions = http.RequestServices.GetRequiredService<ISsoSessions>();
         if (SsoCookie.Read(http.Request, tenant) is { } previous
-            && await sessions.FindAsync(tenant.TenantId, previous, ct) is { } old
+            && await sessions.FindToEndAsync(tenant.TenantId, previous, ct) is { } old
             && old.SessionId != session.Id)
         {
             await sessions.RevokeAsync(tenant.TenantId, old.SessionId, "logout", ct);

@@ -136,6 +136,7 @@ public static class DomainErrorStatus
         [DomainErrors.FlowMalformedAnswer] = StatusCodes.Status400BadRequest,
         [DomainErrors.UserInvalidExternalIdentity] = StatusCodes.Status400BadRequest,
         [DomainErrors.LockoutUserLocked] = StatusCodes.Status400BadRequest,
+        [DomainErrors.SessionUserInactive] = StatusCodes.Status400BadRequest,
     };
 
     /// <summary>

@@ -37,6 +37,37 @@ public sealed class SessionSpecs
     }
 
     [Fact]
+    public void an_ended_account_revokes_with_its_own_reason()
+    {
+        Session().Given(Started).When(s => Domain.Sessions.Session.Revoke(s, SessionRevokeReasons.UserDisabled)).Then(new SessionRevoked(Sid, "u1", "user-disabled"));
+        Session().Given(Started).When(s => Domain.Sessions.Session.Revoke(s, SessionRevokeReasons.UserDeleted)).Then(new SessionRevoked(Sid, "u1", "user-deleted"));
+        Session().Given(Started).When(s => Domain.Sessions.Session.Revoke(s, SessionRevokeReasons.UserErased)).Then(new SessionRevoked(Sid, "u1", "user-erased"));
+    }
+
+    [Fact]
+    public void the_reasons_only_grow_and_the_event_schema_allows_every_one()
+    {
+        // ADR 0008: session.revoked.v1 stays v1 because its reason enum only gains values; the first six are the original ones, in order.
+        Assert.Equal(["logout", "admin", "user-disabled", "password-changed", "security", "reuse-detected"], SessionRevokeReasons.All.Take(6));
+        var schema = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot(), "eventschemas", "sessions", "session.revoked.v1.schema.json")));
+        var allowed = schema.RootElement.GetProperty("properties").GetProperty("reason").GetProperty("enum").EnumerateArray().Select(e => e.GetString()).ToArray();
+        Assert.Equal(SessionRevokeReasons.All, allowed);
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "KoderId.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No KoderId.sln above {AppContext.BaseDirectory}.");
+    }
+
+    [Fact]
     public void a_session_is_active_until_revoked_or_expired()
     {
         var started = Session().Given(Started).State;

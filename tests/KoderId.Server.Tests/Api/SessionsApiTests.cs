@@ -88,6 +88,53 @@ public sealed class SessionsApiTests : IAsyncLifetime
         Assert.Single((await _api.OkAsync(HttpMethod.Get, $"/v1/users/{_bob}/sessions", "acme")).GetProperty("items").EnumerateArray());
     }
 
+    [Theory]
+    [InlineData("disable", "user-disabled")]
+    [InlineData("delete", "user-deleted")]
+    [InlineData("erase", "user-erased")]
+    public async Task ending_an_account_revokes_its_sessions_with_the_reason_and_only_that_user_s(string how, string reason)
+    {
+        var one = await SignInAsync("acme", _alice);
+        var two = await SignInAsync("acme", _alice);
+        await SignInAsync("acme", _bob);
+
+        using (var ended = how switch
+        {
+            "disable" => await _api.SendAsync(HttpMethod.Post, $"/v1/users/{_alice}/disable", "acme", new { reason = "left" }),
+            "delete" => await _api.SendAsync(HttpMethod.Delete, $"/v1/users/{_alice}", "acme"),
+            _ => await _api.SendAsync(HttpMethod.Post, $"/v1/users/{_alice}/erase", "acme"),
+        })
+        {
+            Assert.Equal(HttpStatusCode.OK, ended.StatusCode);
+        }
+
+        Assert.Empty((await _api.OkAsync(HttpMethod.Get, $"/v1/users/{_alice}/sessions", "acme")).GetProperty("items").EnumerateArray());
+        Assert.Single((await _api.OkAsync(HttpMethod.Get, $"/v1/users/{_bob}/sessions", "acme")).GetProperty("items").EnumerateArray());
+        foreach (var session in new[] { one, two })
+        {
+            var events = await EventsAsync("acme", $"session-acme-{session.SessionId}");
+            Assert.Equal("session.revoked.v1", events[^1].EventType);
+            Assert.Equal(reason, JsonDocument.Parse(events[^1].Data).RootElement.GetProperty("reason").GetString());
+        }
+
+        // The audit trail shows who ended the sessions: the same actor and request as the status change (ADR 0008).
+        var status = (await EventsAsync("acme", $"user-acme-{_alice}"))[^1];
+        var revoked = (await EventsAsync("acme", $"session-acme-{one.SessionId}"))[^1];
+        Assert.NotNull(status.Metadata.Actor);
+        Assert.Equal((status.Metadata.Actor, status.Metadata.CorrelationId), (revoked.Metadata.Actor, revoked.Metadata.CorrelationId));
+    }
+
+    [Fact]
+    public async Task enabling_again_lists_no_session_of_before()
+    {
+        await SignInAsync("acme", _alice);
+        await _api.OkAsync(HttpMethod.Post, $"/v1/users/{_alice}/disable", "acme");
+
+        await _api.OkAsync(HttpMethod.Post, $"/v1/users/{_alice}/enable", "acme");
+
+        Assert.Empty((await _api.OkAsync(HttpMethod.Get, $"/v1/users/{_alice}/sessions", "acme")).GetProperty("items").EnumerateArray());
+    }
+
     [Fact]
     public async Task another_tenants_user_or_session_and_another_users_session_are_404()
     {
