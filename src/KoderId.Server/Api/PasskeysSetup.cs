@@ -11,6 +11,7 @@ public static class PasskeysSetup
     {
         services.AddSingleton(sp => new PasskeyDirectory(sp.GetRequiredService<KoderId.EventSourcing.Projections.IReadModelStore>()));
         services.AddSingleton<IPasskeyOwners, ProjectedPasskeyOwners>();
+        services.AddSingleton<IPasskeyDecoyKey, KoderId.Server.Flows.PasskeyDecoyKey>();
 
         // Challenges live in the ITransientStore the storage set-up registers (shared by every node).
         services.AddScoped<WebAuthnFactor>();
