@@ -42,7 +42,7 @@ public sealed class FlowEngine(
     /// Steps that set up a second factor during sign-in, offered after the first factor when the tenant requires MFA
     /// and the user has no enrolled second factor; completing one is the second factor.
     /// </summary>
-    public static readonly IReadOnlyList<string> EnrolmentSteps = ["totp-enrolment"];
+    public static readonly IReadOnlyList<string> EnrolmentSteps = ["totp-enrolment", "webauthn-enrolment"];
 
     /// <summary>Second factors whose presence makes a second step required (a recovery code alone does not).</summary>
     private static readonly string[] EnrolledSecondFactors = ["totp", "webauthn"];

@@ -59,7 +59,7 @@ public sealed class TotpEnrolmentFactor(AggregateStore aggregates, ISender sende
         var code = TotpCodes.Normalize(MfaFactorInput.Code(input, DomainErrors.TotpMalformedCode));
         if (context.State is null)
         {
-            throw new DomainException(DomainErrors.TotpEnrolmentNotStarted, "Ask for the enrolment's challenge (the secret and QR code) before answering it.");
+            throw new DomainException(DomainErrors.MfaEnrolmentNotStarted, "Ask for the enrolment's challenge (the secret and QR code) before answering it.");
         }
 
         if (context.UserId is null || Unseal(context) is not { } secret)

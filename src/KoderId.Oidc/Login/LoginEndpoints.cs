@@ -46,6 +46,8 @@ public static class LoginEndpoints
     /// <summary>Where a sign-in that enrolled a TOTP without script shows the new recovery codes once (<see cref="EnrolmentCodes"/>).</summary>
     public const string RecoveryCodesPath = OidcPaths.Login + "/recovery-codes";
 
+    private const string WebAuthnEnrolmentStep = "webauthn-enrolment";
+
     /// <summary>Where a sign-in without an authorization request or a <c>return</c> ends.</summary>
     public const string DefaultReturn = "/ui/account";
 
@@ -181,6 +183,11 @@ public static class LoginEndpoints
             forms.Append(StepForm(step, Pages.Encode(tokens.FormFieldName), Pages.Encode(tokens.RequestToken), target.HiddenFields()));
         }
 
+        if (flow.Steps.Any(s => FlowEngine.EnrolmentSteps.Contains(s, StringComparer.Ordinal)))
+        {
+            forms.Append(RecoveryCodesPanel([], target.Next, hidden: true));
+        }
+
         var body = $"""
             <h1>Verify it's you</h1>
             {(failed ? "<p class=\"error\" role=\"alert\">That code was not accepted.</p>" : "")}
@@ -218,7 +225,6 @@ public static class LoginEndpoints
             <button type="submit">Turn on</button>
             </form>
             </section>
-            {RecoveryCodesPanel([], target.Next, hidden: true)}
             """;
     }
 
@@ -265,6 +271,18 @@ public static class LoginEndpoints
             "email-otp" => ("Code sent to your email", """<input type="text" id="email-otp-code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="16" required>"""),
             _ => ((string?)null, (string?)null),
         };
+        if (step == WebAuthnEnrolmentStep)
+        {
+            // Needs script (navigator.credentials.create): passkeys.js shows it where the browser can make a passkey.
+            return """
+                <section class="flow-step" data-step="webauthn-enrolment" id="passkey-enrolment" hidden>
+                <p>Or create a passkey on this device instead of using an app.</p>
+                <button id="passkey-enrol" type="button" class="secondary">Create a passkey</button>
+                <p id="passkey-status" role="status"></p>
+                </section>
+                """;
+        }
+
         if (step == "webauthn")
         {
             return """<section class="flow-step" data-step="webauthn"><button id="passkey-signin" type="button">Use a passkey</button></section>""";

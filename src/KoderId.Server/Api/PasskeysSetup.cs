@@ -16,6 +16,7 @@ public static class PasskeysSetup
         // Challenges live in the ITransientStore the storage set-up registers (shared by every node).
         services.AddScoped<WebAuthnFactor>();
         services.AddScoped<IAuthenticationFactor>(sp => sp.GetRequiredService<WebAuthnFactor>());
+        services.AddScoped<IAuthenticationFactor, WebAuthnEnrolmentFactor>();
         return services;
     }
 }

@@ -84,7 +84,7 @@ public sealed class FlowsApiTests : IAsyncLifetime
 
         // The enrolment itself is EnrolmentFlowTests'.
         Assert.Equal("pending", pending.GetProperty("status").GetString());
-        Assert.Equal(["totp-enrolment"], FlowsHost.Strings(pending.GetProperty("steps")));
+        Assert.Equal(["totp-enrolment", "webauthn-enrolment"], FlowsHost.Strings(pending.GetProperty("steps")));
         Assert.False(pending.TryGetProperty("session", out _));
     }
 

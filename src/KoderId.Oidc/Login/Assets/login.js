@@ -29,7 +29,7 @@
       window.location.assign(next);
       return;
     }
-    Array.prototype.forEach.call(document.querySelectorAll("form.flow-step, #totp-enrolment"), function (element) {
+    Array.prototype.forEach.call(document.querySelectorAll("form.flow-step, #totp-enrolment, #passkey-enrolment"), function (element) {
       element.hidden = true;
     });
     if (errorBox) {
