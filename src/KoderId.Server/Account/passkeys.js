@@ -188,7 +188,8 @@
 
     const enrolment = document.getElementById('passkey-enrolment');
     const enrolButton = document.getElementById('passkey-enrol');
-    if (enrolment && enrolButton && supported() && window.KoderIdFlow && window.KoderIdFlow.id) {
+    // login.js (loaded after this script) provides window.KoderIdFlow by the time the button is clicked.
+    if (enrolment && enrolButton && supported() && document.querySelector('#koderid-flow[data-flow]')) {
       enrolment.hidden = false;
       enrolButton.addEventListener('click', () => enrol(enrolButton));
     }

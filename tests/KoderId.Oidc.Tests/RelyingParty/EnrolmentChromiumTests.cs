@@ -28,7 +28,7 @@ public sealed class EnrolmentFixture : IAsyncLifetime
     {
         Server = await KestrelIssuer.StartAsync("acme");
         await Server.PatchTenantSettingsAsync("acme", new { mfa = new { required = true } });
-        foreach (var name in new[] { "carol", "dave", "erin" })
+        foreach (var name in new[] { "carol", "dave", "erin", "frank" })
         {
             UserIds[name] = await Server.CreateUserAsync("acme", name, $"{name}@example.com", name, "Example", ChromiumFixture.Password);
         }
@@ -192,6 +192,49 @@ public sealed class EnrolmentChromiumTests(EnrolmentFixture fixture) : IClassFix
         {
             Assert.Fail($"erin's MFA stream has {e.EventType}");
         }
+    }
+
+    [Fact]
+    public async Task with_a_virtual_authenticator_a_user_creates_a_passkey_instead_and_the_id_token_says_loa_2()
+    {
+        await using var context = await fixture.Browser.NewContextAsync();
+        context.SetDefaultTimeout(10_000);
+        var page = await context.NewPageAsync();
+        var errors = new List<string>();
+        page.PageError += (_, error) => errors.Add(error);
+        var cdp = await context.NewCDPSessionAsync(page);
+        await cdp.SendAsync("WebAuthn.enable", new Dictionary<string, object> { ["enableUI"] = false });
+        await cdp.SendAsync("WebAuthn.addVirtualAuthenticator", new Dictionary<string, object>
+        {
+            ["options"] = new Dictionary<string, object>
+            {
+                ["protocol"] = "ctap2",
+                ["transport"] = "internal",
+                ["hasResidentKey"] = true,
+                ["hasUserVerification"] = true,
+                ["isUserVerified"] = true,
+                ["automaticPresenceSimulation"] = true,
+            },
+        });
+
+        await page.GotoAsync($"{fixture.Rp.Origin}/a/");
+        await ChromiumFixture.ArriveAsync(page, $"{fixture.Issuer}/ui/login?ar=**");
+        await page.GetByLabel("Username or email").FillAsync("frank");
+        await page.GetByLabel("Password").FillAsync(ChromiumFixture.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await ChromiumFixture.ArriveAsync(page, $"{fixture.Issuer}/ui/login/step?**");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create a passkey" }).ClickAsync();
+        await page.Locator("#recovery-codes-panel").WaitForAsync(new() { State = WaitForSelectorState.Visible });
+        Assert.Equal(10, await page.Locator("#recovery-codes li").CountAsync());
+        Assert.False(await page.Locator("#passkey-enrolment").IsVisibleAsync());
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Continue" }).ClickAsync();
+        await ChromiumFixture.ArriveAsync(page, $"{fixture.Rp.Origin}/a/");
+        var idToken = OidcHost.Payload(RelyingPartyTests.Claims(await page.InnerTextAsync("body"))["token:id_token"]);
+        Assert.Equal("urn:koderid:loa:2", idToken.GetProperty("acr").GetString());
+        Assert.Equal(["pwd", "hwk"], idToken.GetProperty("amr").EnumerateArray().Select(a => a.GetString()));
+        Assert.Empty(errors);
     }
 
     private static string Now(string secret) => new Totp(Base32Encoding.ToBytes(secret)).ComputeTotp(DateTime.UtcNow);
