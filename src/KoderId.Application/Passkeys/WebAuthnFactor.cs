@@ -29,6 +29,8 @@ public sealed class WebAuthnFactor(AggregateStore aggregates, ITransientStore tr
 {
     public const string StepName = "webauthn";
 
+    private const string DecoyStreamUser = "decoy";
+
     public string Step => StepName;
 
     /// <summary>The strongest it can prove; the outcome says what an assertion did prove.</summary>
@@ -56,6 +58,11 @@ public sealed class WebAuthnFactor(AggregateStore aggregates, ITransientStore tr
             {
                 allow.Add(BeginPasskeyRegistrationHandler.Descriptor(credential.CredentialId, credential.Transports));
             }
+        }
+        else if (context.Name is not null)
+        {
+            // A decoy flow reads a stream as a real one does (the result is not used), so it does not answer faster.
+            _ = await LoadPasskeysAsync(context.TenantId, DecoyStreamUser, ct).ConfigureAwait(false);
         }
 
         if (allow.Count == 0 && decoyKey is not null && (context.UserId ?? context.Name) is not null)
