@@ -164,6 +164,7 @@ public static class DomainErrors
     public const string RecoveryCodeMalformed = "KID1327";
     public const string RecoveryCodeInvalid = "KID1328";
     public const string MfaReauthenticationRequired = "KID1329";
+    public const string MfaEnrolmentNotStarted = "KID1330";
     // KID1400-KID1409: audit replay and point-in-time views (issue 6).
     public const string AuditUserNotFound = "KID1400";
 
@@ -294,6 +295,7 @@ public static class DomainErrors
         [RecoveryCodeMalformed] = "recovery_code.malformed",
         [RecoveryCodeInvalid] = "recovery_code.invalid",
         [MfaReauthenticationRequired] = "mfa.reauthentication_required",
+        [MfaEnrolmentNotStarted] = "mfa.enrolment_not_started",
         [FlowMalformedAnswer] = "flow.malformed_answer",
         [AuditUserNotFound] = "audit.user_not_found",
         [UserInvalidExternalIdentity] = "user.invalid_external_identity",

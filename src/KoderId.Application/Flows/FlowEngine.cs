@@ -38,6 +38,12 @@ public sealed class FlowEngine(
     /// <summary>Steps that count as the second factor: a confirmed TOTP, a recovery code, a passkey.</summary>
     public static readonly IReadOnlyList<string> SecondFactorSteps = ["totp", "recovery-code", "webauthn"];
 
+    /// <summary>
+    /// Steps that set up a second factor during sign-in, offered after the first factor when the tenant requires MFA
+    /// and the user has no enrolled second factor; completing one is the second factor.
+    /// </summary>
+    public static readonly IReadOnlyList<string> EnrolmentSteps = ["totp-enrolment", "webauthn-enrolment"];
+
     /// <summary>Second factors whose presence makes a second step required (a recovery code alone does not).</summary>
     private static readonly string[] EnrolledSecondFactors = ["totp", "webauthn"];
 
@@ -64,7 +70,7 @@ public sealed class FlowEngine(
                 }
             }
 
-            state = NewState(null, decoy: false, usernameless: true, steps, now);
+            state = NewState(null, null, decoy: false, usernameless: true, steps, now);
         }
         else
         {
@@ -73,7 +79,7 @@ public sealed class FlowEngine(
             // Every first-factor step the server has, for a real user and a decoy alike: what a named flow offers
             // never depends on the account (a step the user cannot use simply fails, like a wrong password).
             var steps = FirstFactorSteps.Where(_factors.ContainsKey).ToList();
-            state = NewState(userId, decoy: userId is null, usernameless: false, steps, now);
+            state = NewState(userId, usernameOrEmail.Trim(), decoy: userId is null, usernameless: false, steps, now);
         }
 
         var id = GrantSecrets.NewSecret();
@@ -125,7 +131,10 @@ public sealed class FlowEngine(
         // The lock is read before the answer is checked, and the answer is checked anyway: a locked account costs
         // the same hash and gets the same 401 as a wrong password.
         var locked = state.UserId is not null && await guard.IsLockedAsync(tenantId, state.UserId, ct).ConfigureAwait(false);
-        var outcome = await factor.VerifyAsync(Context(tenantId, flowId, state, step, origin), input, ct).ConfigureAwait(false);
+        // An enrolment writes the new factor as it checks the code: a locked account gets the refusal without the write.
+        var outcome = locked && EnrolmentSteps.Contains(step, StringComparer.Ordinal)
+            ? FactorOutcome.Failed
+            : await factor.VerifyAsync(Context(tenantId, flowId, state, step, origin), input, ct).ConfigureAwait(false);
         var accepted = outcome.Succeeded && !state.Decoy && outcome.UserId is not null
             && (state.UserId is null || string.Equals(outcome.UserId, state.UserId, StringComparison.Ordinal));
         if (accepted && state.UserId is null)
@@ -157,7 +166,7 @@ public sealed class FlowEngine(
             var session = await sender.Send(new StartSession(tenantId, userId, amr, twoFactors ? TwoFactorAcr : OneFactorAcr), ct).ConfigureAwait(false);
             return new FlowView(
                 flowId, state.ExpiresAt, FlowView.CompletedStatus, [], [.. state.Completed, step],
-                new FlowSession(session.SessionId, session.Cookie, session.ExpiresAt), amr, userId);
+                new FlowSession(session.SessionId, session.Cookie, session.ExpiresAt), amr, userId, outcome.RecoveryCodes);
         }
 
         if (!await store.TryReplaceAsync(tenantId, Kind, flowId, entry.Version, next.Serialize(), next.ExpiresAt, ct).ConfigureAwait(false))
@@ -198,8 +207,19 @@ public sealed class FlowEngine(
             return null;
         }
 
-        // A tenant that requires MFA of a user with no second factor leaves the flow pending with no step: the user
-        // enrols one first (issue 5 leaves enrolment during sign-in to a later change).
+        if (!enrolled)
+        {
+            // The tenant requires MFA of a user with no second factor: offer to set one up now (what Keycloak's and
+            // Zitadel's "configure OTP" required actions do), beside a recovery code the user may still hold.
+            foreach (var candidate in EnrolmentSteps)
+            {
+                if (_factors.TryGetValue(candidate, out var factor) && await factor.IsAvailableAsync(tenantId, userId, ct).ConfigureAwait(false))
+                {
+                    second.Add(candidate);
+                }
+            }
+        }
+
         return state with { Completed = completed, Amr = amr, Steps = second, FirstFactorDone = true, Challenges = challenges, Failures = 0 };
     }
 
@@ -233,10 +253,10 @@ public sealed class FlowEngine(
         state.Steps.Contains(step, StringComparer.Ordinal) && _factors.TryGetValue(step, out var factor) ? factor : throw FlowException.StepNotOffered();
 
     private static FactorContext Context(string tenantId, string flowId, FlowState state, string step, string origin) =>
-        new(tenantId, state.Decoy ? null : state.UserId, flowId, state.Challenges.GetValueOrDefault(step), origin);
+        new(tenantId, state.Decoy ? null : state.UserId, flowId, state.Challenges.GetValueOrDefault(step), origin, state.Name);
 
-    private static FlowState NewState(string? userId, bool decoy, bool usernameless, IReadOnlyList<string> steps, DateTimeOffset now) =>
-        new(userId, decoy, usernameless, steps, [], [], false, new Dictionary<string, string>(StringComparer.Ordinal), 0, now + Lifetime);
+    private static FlowState NewState(string? userId, string? name, bool decoy, bool usernameless, IReadOnlyList<string> steps, DateTimeOffset now) =>
+        new(userId, decoy, usernameless, steps, [], [], false, new Dictionary<string, string>(StringComparer.Ordinal), 0, now + Lifetime, name);
 
     private static FlowView View(string id, FlowState state) =>
         new(id, state.ExpiresAt, FlowView.Pending, state.Steps, state.Completed);

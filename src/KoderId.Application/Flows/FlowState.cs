@@ -6,7 +6,8 @@ namespace KoderId.Application.Flows;
 /// <summary>
 /// A flow as the transient store keeps it (kind <c>flow</c>, ADR 0006). Not secret by itself: factors seal or hash
 /// what they keep in <see cref="Challenges"/>. <see cref="Decoy"/> marks a flow for a name that is no active user:
-/// it offers the steps an ordinary user would have and no answer ever succeeds.
+/// it offers the steps an ordinary user would have and no answer ever succeeds. <see cref="Name"/> is the name the flow
+/// was started for (the <c>webauthn</c> step derives a decoy's made-up credential ids from it).
 /// </summary>
 internal sealed record FlowState(
     string? UserId,
@@ -18,7 +19,8 @@ internal sealed record FlowState(
     bool FirstFactorDone,
     IReadOnlyDictionary<string, string> Challenges,
     int Failures,
-    DateTimeOffset ExpiresAt)
+    DateTimeOffset ExpiresAt,
+    string? Name = null)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {

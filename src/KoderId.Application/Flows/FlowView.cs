@@ -9,13 +9,21 @@ public sealed record FlowView(
     IReadOnlyList<string> Completed,
     FlowSession? Session = null,
     IReadOnlyList<string>? Amr = null,
-    string? UserId = null)
+    string? UserId = null,
+    IReadOnlyList<string>? RecoveryCodes = null)
 {
     public const string Pending = "pending";
     public const string CompletedStatus = "completed";
 
     public bool IsCompleted => Status == CompletedStatus;
+
+    // The session token and recovery codes are shown to the client once; they never reach a log line.
+    public override string ToString() =>
+        $"FlowView {{ Id = [redacted], Status = {Status}, Steps = [{string.Join(' ', Steps)}], Completed = [{string.Join(' ', Completed)}], Session = {Session}, RecoveryCodes = [{RecoveryCodes?.Count ?? 0} redacted] }}";
 }
 
 /// <param name="Token">The SSO cookie value <c>{sid}.{secret}</c>: shown this once, never stored or logged.</param>
-public sealed record FlowSession(string Id, string Token, DateTimeOffset ExpiresAt);
+public sealed record FlowSession(string Id, string Token, DateTimeOffset ExpiresAt)
+{
+    public override string ToString() => $"FlowSession {{ Id = {Id}, Token = [redacted], ExpiresAt = {ExpiresAt:O} }}";
+}

@@ -53,7 +53,8 @@ public enum FactorKind
 /// <param name="UserId">The user the flow is for; null in a username-less flow until a step identifies one.</param>
 /// <param name="State">What <see cref="IAuthenticationFactor.BeginAsync"/> asked the engine to keep; null when the step was not begun.</param>
 /// <param name="Origin">The tenant's origin (<c>https://acme.koderid.example</c>) the browser talks to: WebAuthn checks it and derives the rpId.</param>
-public sealed record FactorContext(string TenantId, string? UserId, string FlowId, string? State, string Origin);
+/// <param name="Name">The username or email the flow was started for (a decoy flow's too); null in a username-less flow.</param>
+public sealed record FactorContext(string TenantId, string? UserId, string FlowId, string? State, string Origin, string? Name = null);
 
 /// <param name="Public">What the client gets (WebAuthn request options, <c>{"sent": true}</c>).</param>
 /// <param name="State">What the engine stores with the flow until the step is verified.</param>
@@ -65,7 +66,11 @@ public sealed record FactorChallenge(JsonObject? Public, string? State)
 /// <param name="UserId">The user the step proved: the flow's user, or the one a discoverable passkey names.</param>
 /// <param name="Amr">RFC 8176 values the step adds to the session (<c>pwd</c>, <c>otp</c>, <c>hwk</c>, <c>user</c>, ...).</param>
 /// <param name="Kind">What was proved; a passkey without user verification is <see cref="FactorKind.Possession"/> only.</param>
-public sealed record FactorOutcome(bool Succeeded, string? UserId, IReadOnlyList<string> Amr, FactorKind Kind)
+/// <param name="RecoveryCodes">Recovery codes an enrolment step generated, for the client to show once; null otherwise.</param>
+public sealed record FactorOutcome(bool Succeeded, string? UserId, IReadOnlyList<string> Amr, FactorKind Kind, IReadOnlyList<string>? RecoveryCodes = null)
 {
     public static FactorOutcome Failed { get; } = new(false, null, [], FactorKind.Knowledge);
+
+    public override string ToString() =>
+        $"FactorOutcome {{ Succeeded = {Succeeded}, UserId = {UserId}, Amr = [{string.Join(' ', Amr)}], Kind = {Kind}, RecoveryCodes = [{RecoveryCodes?.Count ?? 0} redacted] }}";
 }

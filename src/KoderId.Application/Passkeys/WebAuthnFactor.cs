@@ -21,10 +21,15 @@ namespace KoderId.Application.Passkeys;
 /// from the tenant-scoped lookup, so another tenant's passkey finds no one. A user-verified assertion is both
 /// factors (amr <c>hwk user</c>), one without UV is possession only (<c>hwk</c>). A counter that goes backwards is
 /// recorded (<c>passkey.counter-regression-detected.v1</c>) and the sign-in refused (§7.2 step 22, a possible clone).
+/// A named flow whose user has no passkey, or is no user, lists made-up credentials (<see cref="PasskeyDecoys"/>), so
+/// <c>allowCredentials</c> does not tell who has passkeys or who exists (§14.6.2).
 /// </summary>
-public sealed class WebAuthnFactor(AggregateStore aggregates, ITransientStore transient, IPasskeyOwners owners, IClock clock) : IAuthenticationFactor
+public sealed class WebAuthnFactor(AggregateStore aggregates, ITransientStore transient, IPasskeyOwners owners, IClock clock, IPasskeyDecoyKey? decoyKey = null)
+    : IAuthenticationFactor
 {
     public const string StepName = "webauthn";
+
+    private const string DecoyStreamUser = "decoy";
 
     public string Step => StepName;
 
@@ -52,6 +57,20 @@ public sealed class WebAuthnFactor(AggregateStore aggregates, ITransientStore tr
             foreach (var credential in (await LoadPasskeysAsync(context.TenantId, context.UserId, ct).ConfigureAwait(false)).Credentials.Values)
             {
                 allow.Add(BeginPasskeyRegistrationHandler.Descriptor(credential.CredentialId, credential.Transports));
+            }
+        }
+        else if (context.Name is not null)
+        {
+            // A decoy flow reads a stream as a real one does (the result is not used), so it does not answer faster.
+            _ = await LoadPasskeysAsync(context.TenantId, DecoyStreamUser, ct).ConfigureAwait(false);
+        }
+
+        if (allow.Count == 0 && decoyKey is not null && (context.UserId ?? context.Name) is not null)
+        {
+            var seed = context.UserId is not null ? PasskeyDecoys.ForUser(context.UserId) : PasskeyDecoys.ForName(context.Name!);
+            foreach (var decoy in PasskeyDecoys.Descriptors(decoyKey.Key.Span, context.TenantId, seed))
+            {
+                allow.Add(decoy);
             }
         }
 

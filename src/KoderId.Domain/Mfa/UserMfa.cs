@@ -104,6 +104,20 @@ public static class UserMfa
         return [new TotpEnrolled(userId, TotpSources.Confirmation, timeStep)];
     }
 
+    /// <summary>
+    /// Enrolment during sign-in (ADR 0006): a secret the flow kept and a code of it that matched
+    /// <paramref name="timeStep"/>, decided as <see cref="StartTotpEnrolment"/> then <see cref="ConfirmTotp"/> (the
+    /// account page's events, in one append, so the secret never sits in the log unconfirmed), plus a new recovery
+    /// code set when <paramref name="recoveryCodeHashes"/> is given.
+    /// </summary>
+    public static IReadOnlyList<object> EnrolConfirmedTotp(UserMfaState state, string userId, string base32Secret, long timeStep, IReadOnlyList<string>? recoveryCodeHashes)
+    {
+        var started = StartTotpEnrolment(state, userId, base32Secret);
+        var pending = started.Aggregate(state, Evolve);
+        var events = started.Concat(ConfirmTotp(pending, userId, timeStep));
+        return recoveryCodeHashes is null ? [.. events] : [.. events, .. GenerateRecoveryCodes(pending, userId, recoveryCodeHashes)];
+    }
+
     /// <summary>Enrols a secret brought from another system as confirmed; nothing when a TOTP is already enrolled (a re-run of the import).</summary>
     public static IReadOnlyList<object> ImportTotp(UserMfaState state, string userId, string base32Secret)
     {

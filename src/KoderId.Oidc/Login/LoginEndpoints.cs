@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using KoderId.Application.Flows;
+using KoderId.Application.Mfa;
 using KoderId.Domain;
 using KoderId.Oidc.Authorize;
 using KoderId.Oidc.Common;
@@ -31,6 +33,7 @@ public static class LoginEndpoints
         endpoints.MapPost(OidcPaths.Login, LoginAsync).ExcludeFromDescription().DisableAntiforgery();
         endpoints.MapGet(StepPath, StepPageAsync).ExcludeFromDescription();
         endpoints.MapPost(StepPath, StepAsync).ExcludeFromDescription().DisableAntiforgery();
+        endpoints.MapGet(RecoveryCodesPath, RecoveryCodesPageAsync).ExcludeFromDescription();
         endpoints.MapGet(OidcPaths.Consent, ConsentPageAsync).ExcludeFromDescription();
         endpoints.MapPost(OidcPaths.Consent, ConsentAsync).ExcludeFromDescription().DisableAntiforgery();
         endpoints.MapUiAssets();
@@ -39,6 +42,11 @@ public static class LoginEndpoints
 
     /// <summary>The second-step page: forms for the steps the flow still offers (ADR 0006).</summary>
     public const string StepPath = OidcPaths.Login + "/step";
+
+    /// <summary>Where a sign-in that enrolled a TOTP without script shows the new recovery codes once (<see cref="EnrolmentCodes"/>).</summary>
+    public const string RecoveryCodesPath = OidcPaths.Login + "/recovery-codes";
+
+    private const string WebAuthnEnrolmentStep = "webauthn-enrolment";
 
     /// <summary>Where a sign-in without an authorization request or a <c>return</c> ends.</summary>
     public const string DefaultReturn = "/ui/account";
@@ -152,7 +160,32 @@ public static class LoginEndpoints
         var forms = new StringBuilder();
         foreach (var step in flow.Steps)
         {
+            if (step == TotpEnrolmentFactor.StepName)
+            {
+                // The page asks for the enrolment itself, so the QR code shows with or without script; asking again
+                // (a reload) shows the same secret, which the flow keeps sealed.
+                JsonObject enrolment;
+                try
+                {
+                    enrolment = await http.RequestServices.GetRequiredService<FlowEngine>().BeginAsync(
+                        target.Tenant.TenantId, flow.Id, step, Origin(target.Tenant), http.Connection.RemoteIpAddress?.ToString(), http.RequestAborted).ConfigureAwait(false);
+                }
+                catch (FlowException)
+                {
+                    AuthorizeFlow.SeeOther(http, target.LoginUrl("3"));
+                    return;
+                }
+
+                forms.Append(EnrolmentForm(enrolment, Pages.Encode(tokens.FormFieldName), Pages.Encode(tokens.RequestToken), target));
+                continue;
+            }
+
             forms.Append(StepForm(step, Pages.Encode(tokens.FormFieldName), Pages.Encode(tokens.RequestToken), target.HiddenFields()));
+        }
+
+        if (flow.Steps.Any(s => FlowEngine.EnrolmentSteps.Contains(s, StringComparer.Ordinal)))
+        {
+            forms.Append(RecoveryCodesPanel([], target.Next, hidden: true));
         }
 
         var body = $"""
@@ -168,6 +201,66 @@ public static class LoginEndpoints
         await Pages.WriteAsync(http, StatusCodes.Status200OK, "Verify it's you", body, target.FormTargets()).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The <c>totp-enrolment</c> step: the QR code (a <c>data:</c> PNG, which <c>img-src 'self' data:</c> allows), the key
+    /// to type in, a code field, and a hidden panel login.js fills with the recovery codes the answer returns.
+    /// </summary>
+    private static string EnrolmentForm(JsonObject enrolment, string csrfName, string csrf, LoginTarget target)
+    {
+        var secret = enrolment["secret"]!.GetValue<string>();
+        var uri = enrolment["otpauthUri"]!.GetValue<string>();
+        var size = TotpQrCode.Modules(uri) * TotpQrCode.PixelsPerModule;
+        var step = TotpEnrolmentFactor.StepName;
+        return $"""
+            <section id="totp-enrolment">
+            <p>This account needs two-step verification. Set up an authenticator app now: scan this code with it, or enter the key by hand.</p>
+            <p><img id="totp-qr" src="{Pages.Encode(enrolment["qrPng"]!.GetValue<string>())}" width="{size}" height="{size}" alt="QR code for your authenticator app"></p>
+            <p>Key: <code id="totp-secret">{Pages.Encode(string.Join(' ', secret.Chunk(4).Select(c => new string(c))))}</code></p>
+            <form class="flow-step" data-step="{step}" method="post" action="{StepPath}">
+            <input type="hidden" name="{csrfName}" value="{csrf}">
+            <input type="hidden" name="step" value="{step}">
+            {target.HiddenFields()}
+            <label for="totp-enrolment-code">Code from the app</label>
+            <input type="text" id="totp-enrolment-code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]*" maxlength="10" required>
+            <button type="submit">Turn on</button>
+            </form>
+            </section>
+            """;
+    }
+
+    /// <summary>The recovery codes after an enrolment: filled in by login.js (hidden until then) or by the no-script page.</summary>
+    private static string RecoveryCodesPanel(IReadOnlyList<string> codes, string next, bool hidden) => $"""
+        <section id="recovery-codes-panel"{(hidden ? " hidden" : "")}>
+        <h2>Save your recovery codes</h2>
+        <p>Two-step verification is on. If you lose your authenticator app, each of these codes signs you in once. Keep them somewhere safe: they are shown only now.</p>
+        <ul id="recovery-codes">{string.Concat(codes.Select(c => $"<li><code>{Pages.Encode(c)}</code></li>"))}</ul>
+        <a id="recovery-codes-continue" class="button" href="{Pages.Encode(next)}">Continue</a>
+        </section>
+        """;
+
+    /// <summary>The recovery codes of an enrolment posted without script, once (the cookie is deleted as they are shown).</summary>
+    private static async Task RecoveryCodesPageAsync(HttpContext http)
+    {
+        var target = await LoginTarget.ReadAsync(http, http.Request.Query).ConfigureAwait(false);
+        if (target is null)
+        {
+            await Pages.ErrorAsync(http, StatusCodes.Status400BadRequest, "The sign-in request expired or is invalid. Return to the application and start again.").ConfigureAwait(false);
+            return;
+        }
+
+        var session = SsoCookie.Read(http.Request, target.Tenant) is { } cookie
+            ? await http.RequestServices.GetRequiredService<ISsoSessions>().FindAsync(target.Tenant.TenantId, cookie, http.RequestAborted).ConfigureAwait(false)
+            : null;
+        var codes = session is null ? null : EnrolmentCodes.Take(http, target.Tenant, session.SessionId);
+        if (codes is null)
+        {
+            AuthorizeFlow.SeeOther(http, target.Next);
+            return;
+        }
+
+        await Pages.WriteAsync(http, StatusCodes.Status200OK, "Recovery codes", RecoveryCodesPanel(codes, target.Next, hidden: false), target.FormTargets()).ConfigureAwait(false);
+    }
+
     private static string StepForm(string step, string csrfName, string csrf, string hidden)
     {
         var encoded = Pages.Encode(step);
@@ -178,6 +271,18 @@ public static class LoginEndpoints
             "email-otp" => ("Code sent to your email", """<input type="text" id="email-otp-code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="16" required>"""),
             _ => ((string?)null, (string?)null),
         };
+        if (step == WebAuthnEnrolmentStep)
+        {
+            // Needs script (navigator.credentials.create): passkeys.js shows it where the browser can make a passkey.
+            return """
+                <section class="flow-step" data-step="webauthn-enrolment" id="passkey-enrolment" hidden>
+                <p>Or create a passkey on this device instead of using an app.</p>
+                <button id="passkey-enrol" type="button" class="secondary">Create a passkey</button>
+                <p id="passkey-status" role="status"></p>
+                </section>
+                """;
+        }
+
         if (step == "webauthn")
         {
             return """<section class="flow-step" data-step="webauthn"><button id="passkey-signin" type="button">Use a passkey</button></section>""";
@@ -288,6 +393,14 @@ public static class LoginEndpoints
         }
 
         SsoCookie.Write(http.Response, target.Tenant, session.Token, session.ExpiresAt);
+        if (flow.RecoveryCodes is { Count: > 0 } codes)
+        {
+            // An enrolment's recovery codes are shown once, after the 303 (a refresh must not post the code again).
+            EnrolmentCodes.Put(http, target.Tenant, session.Id, codes);
+            AuthorizeFlow.SeeOther(http, target.Url(RecoveryCodesPath, null));
+            return;
+        }
+
         AuthorizeFlow.SeeOther(http, target.Next);
     }
 

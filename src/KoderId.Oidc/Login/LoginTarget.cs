@@ -70,7 +70,7 @@ internal sealed record LoginTarget(OidcTenant Tenant, ValidatedAuthorizeRequest?
 
     public string[] FormTargets() => Request is null ? [] : LoginEndpoints.FormTargets(Request);
 
-    private string Url(string path, string? error)
+    public string Url(string path, string? error)
     {
         var query = new Dictionary<string, string?>(StringComparer.Ordinal);
         if (Ar is not null)

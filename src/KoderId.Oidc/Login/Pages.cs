@@ -19,7 +19,7 @@ public static class Pages
         h1{font-size:1.4rem;margin:0 0 1rem}label{display:block;margin:.8rem 0 .3rem;font-weight:600}
         input[type=text],input[type=password]{width:100%;box-sizing:border-box;padding:.6rem;border:1px solid #99a;border-radius:.3rem;font-size:1rem}
         button{margin-top:1.2rem;padding:.6rem 1.2rem;font-size:1rem;border:0;border-radius:.3rem;background:#2450d3;color:#fff;cursor:pointer}
-        button.secondary{background:#667}.error{color:#a1121d;background:#fde8ea;padding:.6rem;border-radius:.3rem}
+        button.secondary{background:#667}a.button{display:inline-block;margin-top:1.2rem;padding:.6rem 1.2rem;border-radius:.3rem;background:#2450d3;color:#fff;text-decoration:none}.error{color:#a1121d;background:#fde8ea;padding:.6rem;border-radius:.3rem}
         ul{padding-left:1.2rem}
         """;
 

@@ -1,7 +1,8 @@
 // Koder ID passkeys (ADR 0006). Loaded by the account page (/ui/account/passkeys) and the login page, never
 // inline (the CSP allows same-origin scripts only). Registration on the account page; on the login page a
 // "Sign in with a passkey" button (#passkey-signin) and passkey autofill (conditional mediation) on the
-// username input marked autocomplete="username webauthn". Both sign-ins run the JSON flow:
+// username input marked autocomplete="username webauthn"; on the second-step page, "Create a passkey"
+// (#passkey-enrol) when the flow offers webauthn-enrolment. Both sign-ins run the JSON flow:
 // POST /v1/auth/flows {} -> POST /v1/auth/flows/{id}/webauthn/challenge -> navigator.credentials.get ->
 // POST /v1/auth/flows/{id}/webauthn {credential} with X-KoderId-Login: cookie, then go to data-continue.
 (() => {
@@ -122,6 +123,24 @@
     document.dispatchEvent(new CustomEvent('koderid:flow', { detail: result }));
   }
 
+  // The second-step page of a tenant that requires MFA: create a passkey as the second factor (webauthn-enrolment);
+  // login.js's answer shows the recovery codes and moves on.
+  async function enrol(button) {
+    const flow = window.KoderIdFlow;
+    button.disabled = true;
+    try {
+      status('Follow your browser’s instructions to create the passkey…');
+      const challenge = await flow.challenge('webauthn-enrolment');
+      const publicKey = PublicKeyCredential.parseCreationOptionsFromJSON(challenge.publicKey);
+      const credential = await navigator.credentials.create({ publicKey });
+      await flow.answer('webauthn-enrolment', { credential: credential.toJSON() });
+      status('');
+    } catch (e) {
+      status(e && e.name === 'NotAllowedError' ? 'The passkey was not created.' : 'Could not create the passkey. Try again or use an authenticator app.');
+      button.disabled = false;
+    }
+  }
+
   function failed(e) {
     if (e && e.name === 'AbortError') {
       return;
@@ -165,6 +184,14 @@
           signIn('optional').catch(failed);
         });
       }
+    }
+
+    const enrolment = document.getElementById('passkey-enrolment');
+    const enrolButton = document.getElementById('passkey-enrol');
+    // login.js (loaded after this script) provides window.KoderIdFlow by the time the button is clicked.
+    if (enrolment && enrolButton && supported() && document.querySelector('#koderid-flow[data-flow]')) {
+      enrolment.hidden = false;
+      enrolButton.addEventListener('click', () => enrol(enrolButton));
     }
 
     startAutofill();

@@ -53,6 +53,9 @@ public static class ApiSetup
         services.AddSingleton<KoderId.Application.Sessions.IActiveSessions, KoderId.Server.Sessions.ActiveSessions>();
         services.AddKoderIdPasskeys();
 
+        // Flows (ADR 0006): what a factor keeps in its flow in clear form for itself (an enrolment's TOTP secret) is sealed with the key ring.
+        services.AddSingleton<KoderId.Application.Flows.IFlowSecrets, KoderId.Server.Flows.FlowSecrets>();
+
         // After the storage start-up (registration order is start order): the store is open and projections built.
         services.AddHostedService<DefaultTenantStartup>();
 

@@ -24,11 +24,12 @@ public sealed record FlowResponse(
     [property: JsonPropertyName("steps")] IReadOnlyList<string> Steps,
     [property: JsonPropertyName("completed")] IReadOnlyList<string> Completed,
     [property: JsonPropertyName("session"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] FlowSessionResponse? Session = null,
-    [property: JsonPropertyName("amr"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Amr = null)
+    [property: JsonPropertyName("amr"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Amr = null,
+    [property: JsonPropertyName("recovery_codes"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? RecoveryCodes = null)
 {
     public static FlowResponse From(FlowView view) => new(
         view.Id, view.ExpiresAt, view.Status, view.Steps, view.Completed,
-        view.Session is { } s ? new FlowSessionResponse(s.Id, s.Token, s.ExpiresAt) : null, view.Amr);
+        view.Session is { } s ? new FlowSessionResponse(s.Id, s.Token, s.ExpiresAt) : null, view.Amr, view.RecoveryCodes);
 }
 
 /// <summary>
@@ -85,6 +86,9 @@ public static class FlowsApi
         }
 
         var challenge = await engine.BeginAsync(tenant, id, step, await OriginAsync(http, ct), context.ClientIp, ct);
+
+        // A challenge may carry a secret (a TOTP being enrolled), an answer a session token and recovery codes.
+        http.Response.Headers.CacheControl = "no-store";
         return TypedResults.Json(challenge, ApiJson.Options);
     }
 
@@ -99,6 +103,7 @@ public static class FlowsApi
         }
 
         var flow = await engine.AnswerAsync(tenant, id, step, body.RootElement, await OriginAsync(http, ct), context.ClientIp, ct);
+        http.Response.Headers.CacheControl = "no-store";
         if (cookie && flow.Session is { } session)
         {
             await SetCookieAsync(http, tenant, session, ct);

@@ -11,10 +11,12 @@ public static class PasskeysSetup
     {
         services.AddSingleton(sp => new PasskeyDirectory(sp.GetRequiredService<KoderId.EventSourcing.Projections.IReadModelStore>()));
         services.AddSingleton<IPasskeyOwners, ProjectedPasskeyOwners>();
+        services.AddSingleton<IPasskeyDecoyKey, KoderId.Server.Flows.PasskeyDecoyKey>();
 
         // Challenges live in the ITransientStore the storage set-up registers (shared by every node).
         services.AddScoped<WebAuthnFactor>();
         services.AddScoped<IAuthenticationFactor>(sp => sp.GetRequiredService<WebAuthnFactor>());
+        services.AddScoped<IAuthenticationFactor, WebAuthnEnrolmentFactor>();
         return services;
     }
 }

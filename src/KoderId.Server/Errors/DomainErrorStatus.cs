@@ -133,6 +133,7 @@ public static class DomainErrorStatus
         [DomainErrors.RecoveryCodeMalformed] = StatusCodes.Status400BadRequest,
         [DomainErrors.RecoveryCodeInvalid] = StatusCodes.Status400BadRequest,
         [DomainErrors.MfaReauthenticationRequired] = StatusCodes.Status403Forbidden,
+        [DomainErrors.MfaEnrolmentNotStarted] = StatusCodes.Status409Conflict,
         [DomainErrors.FlowMalformedAnswer] = StatusCodes.Status400BadRequest,
         [DomainErrors.UserInvalidExternalIdentity] = StatusCodes.Status400BadRequest,
         [DomainErrors.LockoutUserLocked] = StatusCodes.Status400BadRequest,

@@ -38,6 +38,19 @@ public sealed class UserMfaSpecs
     }
 
     [Fact]
+    public void an_enrolment_during_sign_in_is_the_start_and_the_confirmation_in_one_decision_with_recovery_codes_when_given()
+    {
+        var enrolled = Mfa().Given(new TotpEnrolmentStarted(User, Other))
+            .When(s => UserMfa.EnrolConfirmedTotp(s, User, Secret, 100, Hashes))
+            .Then(new TotpEnrolmentStarted(User, Secret), new TotpEnrolled(User, TotpSources.Confirmation, 100), new RecoveryCodesGenerated(User, [.. Hashes]));
+        Assert.Equal((Secret, (string?)null, 100L, 10), (enrolled.After.Secret, enrolled.After.PendingSecret, enrolled.After.LastTimeStep, enrolled.After.RecoveryCodesRemaining));
+
+        Mfa().When(s => UserMfa.EnrolConfirmedTotp(s, User, Secret, 100, null))
+            .Then(new TotpEnrolmentStarted(User, Secret), new TotpEnrolled(User, TotpSources.Confirmation, 100));
+        Enrolled().When(s => UserMfa.EnrolConfirmedTotp(s, User, Other, 200, null)).ThenFails(DomainErrors.TotpAlreadyEnrolled);
+    }
+
+    [Fact]
     public void confirming_without_a_pending_enrolment_is_refused() =>
         Mfa().When(s => UserMfa.ConfirmTotp(s, User, 100)).ThenFails(DomainErrors.TotpNoPendingEnrolment);
 

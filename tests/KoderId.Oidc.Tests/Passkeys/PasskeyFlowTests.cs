@@ -121,6 +121,61 @@ public sealed class PasskeyFlowTests : IAsyncLifetime
         await ApiHost.ProblemAsync(answer, HttpStatusCode.Unauthorized, "KID2201");
     }
 
+    [Fact]
+    public async Task an_unknown_name_and_a_user_without_passkeys_get_allow_credentials_shaped_like_a_real_users_every_time()
+    {
+        using (var bob = await _host.Host.Api.SendAsync(HttpMethod.Post, "/v1/users", "acme", new { username = "bob", email = "bob@example.com" }))
+        {
+            Assert.Equal(HttpStatusCode.Created, bob.StatusCode);
+        }
+
+        var real = await ChallengeAsync(await StartAsync(new JsonObject { ["username"] = "alice" }));
+        var unknown = await ChallengeAsync(await StartAsync(new JsonObject { ["username"] = "nobody-here" }));
+        var unknownAgain = await ChallengeAsync(await StartAsync(new JsonObject { ["username"] = " Nobody-Here " }));
+        var otherUnknown = await ChallengeAsync(await StartAsync(new JsonObject { ["username"] = "nobody-else" }));
+        var withoutPasskeys = await ChallengeAsync(await StartAsync(new JsonObject { ["username"] = "bob" }));
+        var byEmail = await ChallengeAsync(await StartAsync(new JsonObject { ["username"] = "bob@example.com" }));
+
+        // The same members everywhere, and descriptors of the same form: one to three, each {type, id, transports}.
+        foreach (var options in new[] { unknown, unknownAgain, otherUnknown, withoutPasskeys, byEmail })
+        {
+            Assert.Equal(real.Select(p => p.Key), options.Select(p => p.Key));
+            var allow = options["allowCredentials"]!.AsArray();
+            Assert.InRange(allow.Count, 1, 3);
+            Assert.All(allow, d =>
+            {
+                Assert.Equal(real["allowCredentials"]![0]!.AsObject().Select(p => p.Key), d!.AsObject().Select(p => p.Key));
+                Assert.Equal("public-key", d["type"]!.GetValue<string>());
+                Assert.InRange(KoderId.Application.Passkeys.WebAuthn.Base64UrlBytes.TryDecode(d["id"]!.GetValue<string>(), out var id) ? id.Length : 0, 16, 64);
+                Assert.NotEmpty(d["transports"]!.AsArray());
+            });
+        }
+
+        // Stable for a name (as the users model compares names) and for a user whatever name started the flow; distinct otherwise.
+        Assert.Equal(Ids(unknown), Ids(unknownAgain));
+        Assert.Equal(Ids(withoutPasskeys), Ids(byEmail));
+        Assert.NotEqual(Ids(unknown), Ids(otherUnknown));
+        Assert.NotEqual(Ids(unknown), Ids(withoutPasskeys));
+        Assert.DoesNotContain(Ids(real).Single(), Ids(unknown).Concat(Ids(withoutPasskeys)));
+
+        // A username-less flow still lists nothing, so the browser offers its discoverable passkeys.
+        Assert.Empty((await ChallengeAsync(await StartAsync(new JsonObject())))["allowCredentials"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task an_assertion_for_a_decoy_flow_is_the_flows_401()
+    {
+        var flow = await StartAsync(new JsonObject { ["username"] = "nobody-here" });
+        var publicKey = await ChallengeAsync(flow);
+
+        // Alice's authenticator answers (it ignores allowCredentials): the decoy flow never succeeds.
+        using var answer = await AnswerAsync(flow.GetProperty("id").GetString()!, publicKey);
+
+        await ApiHost.ProblemAsync(answer, HttpStatusCode.Unauthorized, "KID2201");
+    }
+
+    private static string[] Ids(JsonObject options) => options["allowCredentials"]!.AsArray().Select(d => d!["id"]!.GetValue<string>()).ToArray();
+
     [Theory]
     [InlineData("{}")]
     [InlineData("{\"credential\":{\"type\":\"public-key\",\"id\":\"AAAA\",\"response\":{\"clientDataJSON\":\"e30\",\"authenticatorData\":\"AA\",\"signature\":\"AA\"},\"rawId\":\"BBBB\"}}")]

@@ -96,6 +96,17 @@ public sealed class KestrelIssuer : IAsyncDisposable
         return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
     }
 
+    /// <summary>Merges <paramref name="settings"/> into the tenant's settings (<c>application/merge-patch+json</c>).</summary>
+    public async Task PatchTenantSettingsAsync(string tenant, object settings)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Patch, new Uri($"/v1/admin/tenants/{tenant}/settings", UriKind.Relative))
+        {
+            Content = new StringContent(JsonSerializer.Serialize(settings), System.Text.Encoding.UTF8, "application/merge-patch+json"),
+        };
+        using var response = await _admin.SendAsync(request);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
     /// <summary>Creates a user with a password; returns the user's id.</summary>
     public async Task<string> CreateUserAsync(string tenant, string username, string email, string givenName, string familyName, string password)
     {

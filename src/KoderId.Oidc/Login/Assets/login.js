@@ -1,6 +1,7 @@
 // Koder ID hosted login: the second-step forms post JSON to /v1/auth/flows/{id}/{step} (ADR 0006).
 // Same-origin only (the pages' CSP allows no inline script). With "X-KoderId-Login: cookie" a completing answer
-// also sets the SSO cookie, and the page moves on to data-next. Without script the forms post to /ui/login/step.
+// also sets the SSO cookie, and the page moves on to data-next (after showing the recovery codes when the answer
+// enrolled a TOTP). Without script the forms post to /ui/login/step.
 (function () {
   "use strict";
   var holder = document.getElementById("koderid-flow");
@@ -20,6 +21,37 @@
     }
   }
 
+  // A TOTP enrolled during sign-in returns its recovery codes once: show them, and move on when the user continues.
+  function showRecoveryCodes(codes) {
+    var panel = document.getElementById("recovery-codes-panel");
+    var list = document.getElementById("recovery-codes");
+    if (!panel || !list) {
+      window.location.assign(next);
+      return;
+    }
+    Array.prototype.forEach.call(document.querySelectorAll("form.flow-step, #totp-enrolment, #passkey-enrolment"), function (element) {
+      element.hidden = true;
+    });
+    if (errorBox) {
+      errorBox.hidden = true;
+    }
+    codes.forEach(function (code) {
+      var item = document.createElement("li");
+      var text = document.createElement("code");
+      text.textContent = code;
+      item.appendChild(text);
+      list.appendChild(item);
+    });
+    var link = document.getElementById("recovery-codes-continue");
+    if (link) {
+      link.setAttribute("href", next);
+    }
+    panel.hidden = false;
+    if (link) {
+      link.focus();
+    }
+  }
+
   function post(path, body) {
     return fetch(path, {
       method: "POST",
@@ -34,7 +66,9 @@
     return post("/v1/auth/flows/" + encodeURIComponent(flowId) + "/" + encodeURIComponent(step), body).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (json) {
         if (response.ok) {
-          if (json.status === "completed") {
+          if (json.status === "completed" && json.recovery_codes && json.recovery_codes.length) {
+            showRecoveryCodes(json.recovery_codes);
+          } else if (json.status === "completed") {
             window.location.assign(next);
           } else {
             window.location.reload();
