@@ -7,7 +7,7 @@ namespace KoderId.Benchmarks;
 /// For <c>import --breakdown</c>: the time spent inside the driver's appends and the subject-key store, so the users
 /// phase splits into "the store writing" and "everything before it" (deciding, serializing, encrypting).
 /// </summary>
-internal sealed class TimedEventStore(IEventStore inner) : IEventStore
+internal sealed class TimedEventStore(IEventStore inner) : DelegatingEventStore(inner)
 {
     private long _appendTicks;
     private long _appendMany;
@@ -16,12 +16,12 @@ internal sealed class TimedEventStore(IEventStore inner) : IEventStore
 
     public long AppendManyCalls => Interlocked.Read(ref _appendMany);
 
-    public async Task<AppendResult> AppendAsync(AppendRequest request, CancellationToken ct = default)
+    public override async Task<AppendResult> AppendAsync(AppendRequest request, CancellationToken ct = default)
     {
         var start = Stopwatch.GetTimestamp();
         try
         {
-            return await inner.AppendAsync(request, ct);
+            return await Inner.AppendAsync(request, ct);
         }
         finally
         {
@@ -29,14 +29,12 @@ internal sealed class TimedEventStore(IEventStore inner) : IEventStore
         }
     }
 
-    public bool SupportsMultiStreamAppend => inner.SupportsMultiStreamAppend;
-
-    public async Task<IReadOnlyList<AppendResult>> AppendManyAsync(IReadOnlyList<AppendRequest> requests, CancellationToken ct = default)
+    public override async Task<IReadOnlyList<AppendResult>> AppendManyAsync(IReadOnlyList<AppendRequest> requests, CancellationToken ct = default)
     {
         var start = Stopwatch.GetTimestamp();
         try
         {
-            return await inner.AppendManyAsync(requests, ct);
+            return await Inner.AppendManyAsync(requests, ct);
         }
         finally
         {
@@ -44,24 +42,6 @@ internal sealed class TimedEventStore(IEventStore inner) : IEventStore
             Interlocked.Increment(ref _appendMany);
         }
     }
-
-    public IAsyncEnumerable<StoredEvent> ReadStreamAsync(
-        string tenantId, string streamId, ReadDirection direction = ReadDirection.Forward, long fromVersion = 1, int maxCount = int.MaxValue, CancellationToken ct = default) =>
-        inner.ReadStreamAsync(tenantId, streamId, direction, fromVersion, maxCount, ct);
-
-    public IAsyncEnumerable<StoredEvent> ReadAllAsync(long afterPosition, int maxCount = int.MaxValue, CancellationToken ct = default) =>
-        inner.ReadAllAsync(afterPosition, maxCount, ct);
-
-    public Task<long> GetStreamVersionAsync(string tenantId, string streamId, CancellationToken ct = default) =>
-        inner.GetStreamVersionAsync(tenantId, streamId, ct);
-
-    public Task<string?> GetClaimOwnerAsync(string tenantId, string scope, string value, CancellationToken ct = default) =>
-        inner.GetClaimOwnerAsync(tenantId, scope, value, ct);
-
-    public Task<LogHead> ReadHeadAsync(CancellationToken ct = default) => inner.ReadHeadAsync(ct);
-
-    public Task WaitForEventsAsync(long afterPosition, TimeSpan timeout, CancellationToken ct = default) =>
-        inner.WaitForEventsAsync(afterPosition, timeout, ct);
 }
 
 /// <summary>For <c>import --breakdown</c>: time in the subject-key store.</summary>
@@ -100,25 +80,10 @@ internal sealed class TimedSubjectKeys(ISubjectKeyStore inner) : ISubjectKeyStor
 }
 
 /// <summary>For <c>import --single-stream</c>: the store without <see cref="IEventStore.SupportsMultiStreamAppend"/>, so the importer takes its one-user-at-a-time path (the comparison).</summary>
-internal sealed class SingleStreamEventStore(IEventStore inner) : IEventStore
+internal sealed class SingleStreamEventStore(IEventStore inner) : DelegatingEventStore(inner)
 {
-    public Task<AppendResult> AppendAsync(AppendRequest request, CancellationToken ct = default) => inner.AppendAsync(request, ct);
+    public override bool SupportsMultiStreamAppend => false;
 
-    public IAsyncEnumerable<StoredEvent> ReadStreamAsync(
-        string tenantId, string streamId, ReadDirection direction = ReadDirection.Forward, long fromVersion = 1, int maxCount = int.MaxValue, CancellationToken ct = default) =>
-        inner.ReadStreamAsync(tenantId, streamId, direction, fromVersion, maxCount, ct);
-
-    public IAsyncEnumerable<StoredEvent> ReadAllAsync(long afterPosition, int maxCount = int.MaxValue, CancellationToken ct = default) =>
-        inner.ReadAllAsync(afterPosition, maxCount, ct);
-
-    public Task<long> GetStreamVersionAsync(string tenantId, string streamId, CancellationToken ct = default) =>
-        inner.GetStreamVersionAsync(tenantId, streamId, ct);
-
-    public Task<string?> GetClaimOwnerAsync(string tenantId, string scope, string value, CancellationToken ct = default) =>
-        inner.GetClaimOwnerAsync(tenantId, scope, value, ct);
-
-    public Task<LogHead> ReadHeadAsync(CancellationToken ct = default) => inner.ReadHeadAsync(ct);
-
-    public Task WaitForEventsAsync(long afterPosition, TimeSpan timeout, CancellationToken ct = default) =>
-        inner.WaitForEventsAsync(afterPosition, timeout, ct);
+    public override Task<IReadOnlyList<AppendResult>> AppendManyAsync(IReadOnlyList<AppendRequest> requests, CancellationToken ct = default) =>
+        throw new NotSupportedException("This store appends one stream at a time.");
 }

@@ -76,7 +76,7 @@ public sealed class PostgresBulkImportTests : IAsyncLifetime
     }
 
     /// <summary>Counts how the importer wrote: multi-stream appends, and single appends to user streams.</summary>
-    private sealed class CountingEventStore(PostgresEventStore inner) : IEventStore, IAsyncDisposable
+    private sealed class CountingEventStore(PostgresEventStore inner) : DelegatingEventStore(inner), IAsyncDisposable
     {
         private int _appendMany;
         private int _singleUser;
@@ -85,42 +85,22 @@ public sealed class PostgresBulkImportTests : IAsyncLifetime
 
         public int SingleUserAppends => Volatile.Read(ref _singleUser);
 
-        public bool SupportsMultiStreamAppend => inner.SupportsMultiStreamAppend;
-
-        public Task<AppendResult> AppendAsync(AppendRequest request, CancellationToken ct = default)
+        public override Task<AppendResult> AppendAsync(AppendRequest request, CancellationToken ct = default)
         {
             if (request.StreamId.StartsWith("user-", StringComparison.Ordinal))
             {
                 Interlocked.Increment(ref _singleUser);
             }
 
-            return inner.AppendAsync(request, ct);
+            return Inner.AppendAsync(request, ct);
         }
 
-        public Task<IReadOnlyList<AppendResult>> AppendManyAsync(IReadOnlyList<AppendRequest> requests, CancellationToken ct = default)
+        public override Task<IReadOnlyList<AppendResult>> AppendManyAsync(IReadOnlyList<AppendRequest> requests, CancellationToken ct = default)
         {
             Interlocked.Increment(ref _appendMany);
-            return inner.AppendManyAsync(requests, ct);
+            return Inner.AppendManyAsync(requests, ct);
         }
 
-        public IAsyncEnumerable<StoredEvent> ReadStreamAsync(
-            string tenantId, string streamId, ReadDirection direction = ReadDirection.Forward, long fromVersion = 1, int maxCount = int.MaxValue, CancellationToken ct = default) =>
-            inner.ReadStreamAsync(tenantId, streamId, direction, fromVersion, maxCount, ct);
-
-        public IAsyncEnumerable<StoredEvent> ReadAllAsync(long afterPosition, int maxCount = int.MaxValue, CancellationToken ct = default) =>
-            inner.ReadAllAsync(afterPosition, maxCount, ct);
-
-        public Task<long> GetStreamVersionAsync(string tenantId, string streamId, CancellationToken ct = default) =>
-            inner.GetStreamVersionAsync(tenantId, streamId, ct);
-
-        public Task<string?> GetClaimOwnerAsync(string tenantId, string scope, string value, CancellationToken ct = default) =>
-            inner.GetClaimOwnerAsync(tenantId, scope, value, ct);
-
-        public Task<LogHead> ReadHeadAsync(CancellationToken ct = default) => inner.ReadHeadAsync(ct);
-
-        public Task WaitForEventsAsync(long afterPosition, TimeSpan timeout, CancellationToken ct = default) =>
-            inner.WaitForEventsAsync(afterPosition, timeout, ct);
-
-        public ValueTask DisposeAsync() => inner.DisposeAsync();
+        public ValueTask DisposeAsync() => ((PostgresEventStore)Inner).DisposeAsync();
     }
 }
