@@ -78,7 +78,10 @@ public sealed class ChromiumFixture : IAsyncLifetime
     {
         try
         {
-            await page.WaitForURLAsync(url);
+            // Arrived when the document is parsed: the load event also waits for every subresource (scripts, images),
+            // which on a loaded CI machine can take longer than the test's timeout although the page is there and usable
+            // (the next locator waits for what the test needs).
+            await page.WaitForURLAsync(url, new() { WaitUntil = WaitUntilState.DOMContentLoaded });
         }
         catch (TimeoutException)
         {
