@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using System.Net;
 using KoderId.Application.Credentials;
+using KoderId.Server.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -103,30 +103,5 @@ public sealed class PasswordApiTests : IAsyncLifetime
                 Assert.DoesNotContain(secret, line, StringComparison.OrdinalIgnoreCase);
             }
         }
-    }
-
-    /// <summary>Every log line of the host at every level, with its state and exception, as text.</summary>
-    private sealed class CapturedLogs : ILoggerProvider, ILogger
-    {
-        public ConcurrentQueue<string> Lines { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => this;
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull
-        {
-            Lines.Enqueue(state.ToString() ?? "");
-            return null;
-        }
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            var values = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(" ", pairs.Select(p => $"{p.Key}={p.Value}")) : "";
-            Lines.Enqueue($"{formatter(state, exception)} {values} {exception}");
-        }
-
-        public void Dispose() => Lines.Clear();
     }
 }
