@@ -65,11 +65,17 @@ public sealed class ChromiumFixture : IAsyncLifetime
         });
     }
 
-    /// <summary>A fresh browser profile (no cookies) whose waits give up after 10 s.</summary>
-    public async Task<IBrowserContext> NewContextAsync()
+    /// <summary>A fresh browser profile (no cookies) of this fixture's browser.</summary>
+    public Task<IBrowserContext> NewContextAsync() => NewContextAsync(Browser);
+
+    /// <summary>
+    /// A fresh browser profile (no cookies) whose waits give up after 30 s. A wait only bounds a failure, and on the
+    /// two-core CI machine several browsers share the cores with Argon2id hashing, so 10 s was sometimes too short.
+    /// </summary>
+    public static async Task<IBrowserContext> NewContextAsync(IBrowser browser, BrowserNewContextOptions? options = null)
     {
-        var context = await Browser.NewContextAsync();
-        context.SetDefaultTimeout(10_000);
+        var context = await browser.NewContextAsync(options);
+        context.SetDefaultTimeout(30_000);
         return context;
     }
 
@@ -78,10 +84,10 @@ public sealed class ChromiumFixture : IAsyncLifetime
     {
         try
         {
-            // Arrived when the document is parsed: the load event also waits for every subresource (scripts, images),
-            // which on a loaded CI machine can take longer than the test's timeout although the page is there and usable
-            // (the next locator waits for what the test needs).
-            await page.WaitForURLAsync(url, new() { WaitUntil = WaitUntilState.DOMContentLoaded });
+            // Arrived when the navigation to the URL is committed. The lifecycle events (DOMContentLoaded, load) are not
+            // waited for: a CI run failed with the browser already showing the page while the DOMContentLoaded wait ran
+            // out. Every locator that follows waits for the element it needs in the new document.
+            await page.WaitForURLAsync(url, new() { WaitUntil = WaitUntilState.Commit });
         }
         catch (TimeoutException)
         {

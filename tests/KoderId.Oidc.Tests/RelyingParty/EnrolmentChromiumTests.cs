@@ -80,8 +80,7 @@ public sealed class EnrolmentChromiumTests(EnrolmentFixture fixture) : IClassFix
     [Fact]
     public async Task with_login_js_a_user_enrols_a_totp_while_signing_in_to_an_rp_and_the_id_token_says_loa_2()
     {
-        await using var context = await fixture.Browser.NewContextAsync();
-        context.SetDefaultTimeout(10_000);
+        await using var context = await ChromiumFixture.NewContextAsync(fixture.Browser);
         var page = await context.NewPageAsync();
         var errors = new List<string>();
         page.PageError += (_, error) => errors.Add(error);
@@ -129,8 +128,7 @@ public sealed class EnrolmentChromiumTests(EnrolmentFixture fixture) : IClassFix
     [Fact]
     public async Task without_script_the_forms_enrol_and_the_recovery_codes_page_shows_the_codes_once()
     {
-        await using var context = await fixture.Browser.NewContextAsync(new() { JavaScriptEnabled = false });
-        context.SetDefaultTimeout(10_000);
+        await using var context = await ChromiumFixture.NewContextAsync(fixture.Browser, new() { JavaScriptEnabled = false });
         var page = await context.NewPageAsync();
 
         await page.GotoAsync($"{fixture.Issuer}/ui/account");
@@ -167,8 +165,7 @@ public sealed class EnrolmentChromiumTests(EnrolmentFixture fixture) : IClassFix
     [Fact]
     public async Task an_expired_flow_sends_the_browser_back_to_sign_in_and_enrols_nothing()
     {
-        await using var context = await fixture.Browser.NewContextAsync(new() { JavaScriptEnabled = false });
-        context.SetDefaultTimeout(10_000);
+        await using var context = await ChromiumFixture.NewContextAsync(fixture.Browser, new() { JavaScriptEnabled = false });
         var page = await context.NewPageAsync();
         await page.GotoAsync($"{fixture.Issuer}/ui/login?return=/ui/account");
         await page.GetByLabel("Username or email").FillAsync("erin");
@@ -197,8 +194,7 @@ public sealed class EnrolmentChromiumTests(EnrolmentFixture fixture) : IClassFix
     [Fact]
     public async Task with_a_virtual_authenticator_a_user_creates_a_passkey_instead_and_the_id_token_says_loa_2()
     {
-        await using var context = await fixture.Browser.NewContextAsync();
-        context.SetDefaultTimeout(10_000);
+        await using var context = await ChromiumFixture.NewContextAsync(fixture.Browser);
         var page = await context.NewPageAsync();
         var errors = new List<string>();
         page.PageError += (_, error) => errors.Add(error);

@@ -47,8 +47,7 @@ public sealed class SecondStepChromiumTests(SecondStepFixture fixture) : IClassF
     [Fact]
     public async Task password_then_the_second_step_through_login_js_signs_in_and_lands_on_the_account_page()
     {
-        await using var context = await fixture.Browser.NewContextAsync();
-        context.SetDefaultTimeout(10_000);
+        await using var context = await ChromiumFixture.NewContextAsync(fixture.Browser);
         var page = await context.NewPageAsync();
         var errors = new List<string>();
         // Script errors only: a refused answer's 401 is logged by the browser as a failed load, on purpose.
