@@ -59,8 +59,8 @@ public sealed class SqliteDatabase
             await InitializeAsync(ct).ConfigureAwait(false);
         }
 
-        var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(ct).ConfigureAwait(false);
+        ct.ThrowIfCancellationRequested();
+        var connection = SqliteConnections.Open(_connectionString);
 
         // SQLite's own busy handler retries within milliseconds; without it Microsoft.Data.Sqlite sleeps 150 ms per
         // retry when a projection batch or another process holds the write lock (measured: 30 % of refreshes).
@@ -82,8 +82,7 @@ public sealed class SqliteDatabase
             Directory.CreateDirectory(folder);
         }
 
-        await using var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(ct).ConfigureAwait(false);
+        await using var connection = SqliteConnections.Open(_connectionString);
         await using (var pragma = connection.CreateCommand())
         {
             pragma.CommandText = "PRAGMA journal_mode=WAL;";

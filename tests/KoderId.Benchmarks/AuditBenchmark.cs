@@ -85,7 +85,7 @@ public static class AuditBenchmark
         }
         finally
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            KoderId.EventSourcing.Sqlite.SqliteConnections.ClearAllPools();
             try
             {
                 Directory.Delete(folder, recursive: true);

@@ -119,7 +119,7 @@ public static class ImportBenchmark
         }
         finally
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            KoderId.EventSourcing.Sqlite.SqliteConnections.ClearAllPools();
             Directory.Delete(folder, recursive: true);
         }
     }

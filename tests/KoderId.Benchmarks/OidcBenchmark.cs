@@ -178,7 +178,7 @@ public static class OidcBenchmark
                 await koder.DisposeAsync();
             }
 
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            global::KoderId.EventSourcing.Sqlite.SqliteConnections.ClearAllPools();
             Directory.Delete(folder, recursive: true);
         }
     }

@@ -89,7 +89,7 @@ if (args[0] == "flows")
     }
     finally
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        KoderId.EventSourcing.Sqlite.SqliteConnections.ClearAllPools();
         Directory.Delete(folder, recursive: true);
     }
 
@@ -189,7 +189,7 @@ internal static class Targets
             await _cluster.DisposeAsync();
         }
 
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        KoderId.EventSourcing.Sqlite.SqliteConnections.ClearAllPools();
         if (Directory.Exists(Folder))
         {
             Directory.Delete(Folder, recursive: true);
@@ -248,7 +248,7 @@ internal static class ApiMode
                 await cluster.DisposeAsync();
             }
 
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            KoderId.EventSourcing.Sqlite.SqliteConnections.ClearAllPools();
             Directory.Delete(folder, recursive: true);
         }
 

@@ -21,7 +21,7 @@ public sealed class BootstrapTests : IAsyncLifetime
 
     public Task DisposeAsync()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        KoderId.EventSourcing.Sqlite.SqliteConnections.ClearAllPools();
         try
         {
             Directory.Delete(_folder, recursive: true);
@@ -99,7 +99,7 @@ public sealed class BootstrapTests : IAsyncLifetime
             await server.DisposeAsync();
         }
 
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        KoderId.EventSourcing.Sqlite.SqliteConnections.ClearAllPools();
         var run = await Cli.RunAsync(["bootstrap", .. Store, "--json"]);
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.False(JsonDocument.Parse(run.Stdout).RootElement.GetProperty("createdDefaultTenant").GetBoolean());

@@ -169,7 +169,7 @@ public sealed class ErrorTests
         }
         finally
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            KoderId.EventSourcing.Sqlite.SqliteConnections.ClearAllPools();
             Directory.Delete(folder, recursive: true);
         }
     }

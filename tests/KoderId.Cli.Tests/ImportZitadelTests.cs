@@ -35,7 +35,7 @@ public sealed class ImportZitadelTests : IAsyncLifetime
 
     public Task DisposeAsync()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        KoderId.EventSourcing.Sqlite.SqliteConnections.ClearAllPools();
         Directory.Delete(_folder, recursive: true);
         return Task.CompletedTask;
     }

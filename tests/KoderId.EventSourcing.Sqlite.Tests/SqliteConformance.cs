@@ -74,7 +74,7 @@ internal static class TempFolder
 
     public static void Delete(string folder)
     {
-        SqliteConnection.ClearAllPools();
+        KoderId.EventSourcing.Sqlite.SqliteConnections.ClearAllPools();
         try
         {
             Directory.Delete(folder, recursive: true);

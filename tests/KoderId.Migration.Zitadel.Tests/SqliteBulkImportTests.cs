@@ -23,7 +23,7 @@ public sealed class SqliteBulkImportTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _host.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        KoderId.EventSourcing.Sqlite.SqliteConnections.ClearAllPools();
         Directory.Delete(_folder, recursive: true);
     }
 

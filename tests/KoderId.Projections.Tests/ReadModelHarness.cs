@@ -36,7 +36,7 @@ internal sealed class ReadModelHarness : IAsyncDisposable
             _dispose = async () =>
             {
                 await store.DisposeAsync();
-                SqliteConnection.ClearAllPools();
+                KoderId.EventSourcing.Sqlite.SqliteConnections.ClearAllPools();
                 if (target.Owned && System.IO.Directory.Exists(target.Location))
                 {
                     System.IO.Directory.Delete(target.Location, recursive: true);

@@ -47,15 +47,23 @@ public sealed class DataProtectionKeyRepository(IReadModelStore store) : IXmlRep
     private DbConnection Open()
     {
         var connection = store.OpenConnectionAsync().GetAwaiter().GetResult();
-        lock (_gate)
+        try
         {
-            if (!_ready)
+            lock (_gate)
             {
-                using var create = connection.CreateCommand();
-                create.CommandText = $"CREATE TABLE IF NOT EXISTS {TableName} (name TEXT NOT NULL PRIMARY KEY, xml TEXT NOT NULL)";
-                create.ExecuteNonQuery();
-                _ready = true;
+                if (!_ready)
+                {
+                    using var create = connection.CreateCommand();
+                    create.CommandText = $"CREATE TABLE IF NOT EXISTS {TableName} (name TEXT NOT NULL PRIMARY KEY, xml TEXT NOT NULL)";
+                    create.ExecuteNonQuery();
+                    _ready = true;
+                }
             }
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
         }
 
         return connection;

@@ -125,14 +125,12 @@ public static class StorageComposition
             Mode = SqliteOpenMode.Memory,
             Cache = SqliteCacheMode.Shared,
         }.ToString();
-        var keepAlive = new SqliteConnection(connectionString);
-        keepAlive.Open();
+        var keepAlive = SqliteConnections.Open(connectionString);
 
-        async Task<DbConnection> OpenAsync(CancellationToken ct)
+        Task<DbConnection> OpenAsync(CancellationToken ct)
         {
-            var connection = new SqliteConnection(connectionString);
-            await connection.OpenAsync(ct);
-            return connection;
+            ct.ThrowIfCancellationRequested();
+            return Task.FromResult<DbConnection>(SqliteConnections.Open(connectionString));
         }
 
         var store = new InMemoryEventStore(OpenAsync);

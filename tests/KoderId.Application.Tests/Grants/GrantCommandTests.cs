@@ -318,7 +318,7 @@ public sealed class SqliteGrantCommandTests : GrantCommandTests
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        KoderId.EventSourcing.Sqlite.SqliteConnections.ClearAllPools();
         Directory.Delete(_folder, recursive: true);
     }
 }

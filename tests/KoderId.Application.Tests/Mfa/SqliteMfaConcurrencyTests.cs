@@ -30,7 +30,7 @@ public sealed class SqliteMfaConcurrencyTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _app.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        KoderId.EventSourcing.Sqlite.SqliteConnections.ClearAllPools();
         Directory.Delete(_folder, recursive: true);
     }
 

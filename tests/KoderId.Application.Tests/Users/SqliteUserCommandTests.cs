@@ -27,7 +27,7 @@ public sealed class SqliteUserCommandTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _app.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        KoderId.EventSourcing.Sqlite.SqliteConnections.ClearAllPools();
         Directory.Delete(_folder, recursive: true);
     }
 

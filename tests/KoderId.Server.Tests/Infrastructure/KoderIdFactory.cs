@@ -73,7 +73,7 @@ public sealed class KoderIdFactory : WebApplicationFactory<Program>
         await base.DisposeAsync();
         if (_directory is not null)
         {
-            SqliteConnection.ClearAllPools();
+            KoderId.EventSourcing.Sqlite.SqliteConnections.ClearAllPools();
             _directory.Dispose();
         }
     }
